@@ -1,0 +1,108 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+/** The Lambda runtime the handler bundle targets; the construct names the same one in src/private/runtime.ts. */
+const HANDLER_NODE_TARGET = 'node22';
+
+/** Folders of TypeScript outside the jsii API: the handler, the local emulator and driver, the example app, benchmarks. */
+const TOOLING_DIRS = ['lambda', 'local', 'examples', 'bench'];
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-proton',
+  description:
+    'AWS CDK L2 construct for AWS Proton service instances: create, wait for the deployment, update and remove them from a CDK app.',
+  author: 'cdk-proton maintainers',
+  authorAddress: 'maintainers@cdk-proton.dev',
+  repositoryUrl: 'https://github.com/cdk-proton/cdk-proton.git',
+  keywords: ['awscdk', 'cdk', 'proton', 'aws-proton', 'custom-resource'],
+  stability: 'experimental',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.0',
+  jsiiVersion: '~6.0.0',
+
+  // Runtime dependencies shipped inside the jsii package (bundledDependencies).
+  bundledDeps: ['yaml@^2.9.1'],
+  devDeps: [
+    // The handler bundle pins its own SDK instead of relying on the Lambda runtime's copy.
+    '@aws-sdk/client-proton@3.1029.0',
+    '@types/aws-lambda@^8.10.164',
+    'aws-sdk-client-mock@^4.1.0',
+    'aws-sdk-client-mock-jest@^4.1.0',
+    'esbuild@^0.28.2',
+    'aws-cdk@^2.1148.0',
+  ],
+
+  publishToPypi: { distName: 'cdk-proton', module: 'cdk_proton' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkproton',
+    mavenGroupId: 'io.github.cdk-proton',
+    mavenArtifactId: 'cdk-proton',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkProton', packageId: 'CdkProton' },
+  publishToGo: { moduleName: 'github.com/cdk-proton/cdk-proton-go' },
+
+  // CI must fail on a stale snapshot or a lint error instead of rewriting files.
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/jest.setup.ts'],
+      snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
+    },
+  },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', ...TOOLING_DIRS], commandOptions: { fix: false } },
+  tsconfigDev: { include: TOOLING_DIRS.map((dir) => `../${dir}/**/*.ts`) },
+
+  gitignore: ['/cdk.out/', '/examples/cdk.out/', '/test/**/cdk.out/', '*.tsbuildinfo'],
+  githubOptions: { mergify: false },
+  buildWorkflow: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+});
+
+project.addPackageIgnore('/lambda/');
+project.addPackageIgnore('/local/');
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/bench/');
+project.addPackageIgnore('/.ci/');
+
+// The custom-resource handler: bundled with esbuild (SDK included, minified) into assets/, shipped in the npm package.
+project.bundler.bundleTask.exec(
+  [
+    'esbuild lambda/index.ts --bundle --platform=node',
+    `--target=${HANDLER_NODE_TARGET}`,
+    '--minify --main-fields=module,main --legal-comments=none',
+    '--outfile=assets/service-instance-handler/index.js',
+  ].join(' '),
+);
+
+// Tests synthesize stacks that reference the bundle: build it before jest runs, so a fresh clone passes.
+project.testTask.prependSpawn(project.bundler.bundleTask);
+
+for (const dir of TOOLING_DIRS) {
+  project.eslint?.allowDevDeps(`${dir}/**`);
+  // eslint's project service needs a tsconfig in each folder it lints.
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../tsconfig.json',
+      compilerOptions: { rootDir: '..', noEmit: true },
+      include: ['**/*.ts', '../src/**/*.ts'],
+    },
+  });
+}
+
+
+// The README's main command (for now): synthesize the example app with the real cdk CLI, offline.
+project.addTask('synth:example', {
+  description: 'Synthesize the example app in examples/ with the cdk CLI',
+  cwd: 'examples',
+  steps: [{ spawn: 'bundle' }, { exec: 'cdk synth --no-notices --quiet' }],
+});
+
+project.synth();
