@@ -1,0 +1,55 @@
+/**
+ * The names that cross from the construct to the custom-resource handler and back.
+ *
+ * Defined once here and imported by both `src/` (at synth) and `lambda/` (bundled by esbuild), so the
+ * property and attribute names cannot drift. This module is deliberately not exported from `index.ts`:
+ * it is an implementation detail, not part of the jsii API.
+ */
+
+/** The CloudFormation resource type. A published interface: never change it. */
+export const RESOURCE_TYPE = 'Custom::ProtonServiceInstance';
+
+/** Resource properties, as the handler receives them. CloudFormation delivers every scalar as a string. */
+export const Prop = {
+  SERVICE_NAME: 'ServiceName',
+  SERVICE_INSTANCE_NAME: 'ServiceInstanceName',
+  SPEC: 'Spec',
+  TEMPLATE_MAJOR_VERSION: 'TemplateMajorVersion',
+  TEMPLATE_MINOR_VERSION: 'TemplateMinorVersion',
+  TAGS: 'Tags',
+  CLIENT_TOKEN: 'ClientToken',
+  REMOVAL_POLICY: 'RemovalPolicy',
+  TIMEOUT_SECONDS: 'TimeoutSeconds',
+} as const;
+
+/** What the handler does with the Proton instance when CloudFormation deletes the resource. */
+export const RemovalBehaviour = {
+  /** Remove the instance from its service (UpdateService without it). */
+  DESTROY: 'Destroy',
+  /** Leave the instance in Proton; an instance whose first deployment never succeeded is still removed. */
+  RETAIN: 'Retain',
+} as const;
+
+/**
+ * CloudFormation attributes (`Fn::GetAtt`): every field of Proton's `serviceInstance` except `spec`.
+ * Each key is returned on Create and on Update, as an empty string when Proton left the field out.
+ */
+export const ATTRIBUTES = [
+  'Arn',
+  'CreatedAt',
+  'DeploymentStatus',
+  'DeploymentStatusMessage',
+  'EnvironmentName',
+  'LastAttemptedDeploymentId',
+  'LastClientRequestToken',
+  'LastDeploymentAttemptedAt',
+  'LastDeploymentSucceededAt',
+  'LastSucceededDeploymentId',
+  'Name',
+  'ServiceName',
+  'TemplateMajorVersion',
+  'TemplateMinorVersion',
+  'TemplateName',
+] as const;
+
+export type AttributeName = (typeof ATTRIBUTES)[number];

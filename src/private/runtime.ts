@@ -1,0 +1,32 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** The Lambda runtime of the handler; the esbuild target in .projenrc.ts (`node22`) must match it. */
+export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/** How often the Provider framework asks the handler whether a deployment has finished. */
+export const QUERY_INTERVAL = Duration.seconds(10);
+
+/** The longest `timeout` a ServiceInstance accepts. */
+export const MAX_INSTANCE_TIMEOUT = Duration.minutes(55);
+
+/** The default `timeout`: long enough for most Proton deployments, leaving room under CloudFormation's hour. */
+export const DEFAULT_INSTANCE_TIMEOUT = Duration.minutes(50);
+
+/**
+ * The Provider's waiter gives up after this long. The handler enforces each instance's own `timeout` (and
+ * cancels the deployment when it runs out), so the waiter only has to outlast the longest one, plus a poll.
+ */
+export const PROVIDER_TOTAL_TIMEOUT = Duration.minutes(56);
+
+/**
+ * How much longer than the instance's `timeout` CloudFormation waits for an answer. The handler answers
+ * itself within one poll of the timeout; this is the backstop for a provider that crashed.
+ */
+export const SERVICE_TIMEOUT_MARGIN = Duration.minutes(2);
+
+/**
+ * The Lambda timeout of the onEvent and isComplete handlers. One invocation makes a few Proton calls, but the
+ * SDK retries throttled ones with backoff inside it (up to 8 attempts): leave it room to do so.
+ */
+export const HANDLER_TIMEOUT = Duration.minutes(2);
