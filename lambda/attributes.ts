@@ -1,0 +1,78 @@
+import type { ServiceInstance } from './proton';
+import { ATTRIBUTES, AttributeName } from '../src/private/contract';
+
+/** CloudFormation rejects a custom resource response over 4,096 bytes. */
+export const RESPONSE_LIMIT = 4096;
+/** Room kept for the fields the Provider framework adds around Data (Status, Reason, NoEcho) and rounding. */
+const ENVELOPE_MARGIN = 160;
+const TRUNCATED = ' …[truncated]';
+
+export type Attributes = Record<AttributeName, string>;
+
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+/** Every attribute key, from Proton's answer; an absent field becomes '' so that no GetAtt can fail. */
+export function attributesOf(instance: ServiceInstance): Attributes {
+  const fields: Record<AttributeName, unknown> = {
+    Arn: instance.arn,
+    CreatedAt: instance.createdAt,
+    DeploymentStatus: instance.deploymentStatus,
+    DeploymentStatusMessage: instance.deploymentStatusMessage,
+    EnvironmentName: instance.environmentName,
+    LastAttemptedDeploymentId: instance.lastAttemptedDeploymentId,
+    LastClientRequestToken: instance.lastClientRequestToken,
+    LastDeploymentAttemptedAt: instance.lastDeploymentAttemptedAt,
+    LastDeploymentSucceededAt: instance.lastDeploymentSucceededAt,
+    LastSucceededDeploymentId: instance.lastSucceededDeploymentId,
+    Name: instance.name,
+    ServiceName: instance.serviceName,
+    TemplateMajorVersion: instance.templateMajorVersion,
+    TemplateMinorVersion: instance.templateMinorVersion,
+    TemplateName: instance.templateName,
+  };
+  return Object.fromEntries(ATTRIBUTES.map((key) => [key, text(fields[key])])) as Attributes;
+}
+
+/** The request fields the Provider framework echoes back to CloudFormation next to Data. */
+export interface ResponseEnvelope {
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly PhysicalResourceId: string;
+}
+
+function bytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** Cuts a string so that, as JSON, it takes at most `maxBytes` of UTF-8, never splitting a character. */
+function cutToBytes(value: string, maxBytes: number): string {
+  let budget = maxBytes - bytes(TRUNCATED);
+  if (budget <= 0) return '';
+  let out = '';
+  for (const ch of value) {
+    // The JSON cost of one character: its escaped form without the quotes.
+    const cost = bytes(ch) - 2;
+    if (cost > budget) break;
+    budget -= cost;
+    out += ch;
+  }
+  return out + TRUNCATED;
+}
+
+/**
+ * Fits Data into CloudFormation's response cap by shortening the status message, the only free-text field.
+ * Every key stays: a missing key would fail any GetAtt on it.
+ */
+export function fitResponse<T extends Record<string, string>>(data: T, envelope: ResponseEnvelope, field: keyof T & string): T {
+  const total = bytes({ ...envelope, Status: 'SUCCESS', Reason: 'SUCCESS', NoEcho: false, Data: data }) + ENVELOPE_MARGIN;
+  if (total <= RESPONSE_LIMIT) return data;
+  const excess = total - RESPONSE_LIMIT;
+  const current = bytes(data[field]);
+  const allowed = Math.max(bytes(''), current - excess);
+  return { ...data, [field]: cutToBytes(data[field], allowed) };
+}

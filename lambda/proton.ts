@@ -1,0 +1,93 @@
+import {
+  CancelServiceInstanceDeploymentCommand,
+  CreateServiceInstanceCommand,
+  CreateServiceInstanceCommandInput,
+  GetServiceCommand,
+  GetServiceInstanceCommand,
+  ProtonClient,
+  Service,
+  ServiceInstance,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateServiceCommand,
+  UpdateServiceInstanceCommand,
+  UpdateServiceInstanceCommandInput,
+} from '@aws-sdk/client-proton';
+
+/**
+ * The only module that talks to Proton. The lifecycle code calls these functions; tests replace the SDK client
+ * underneath with aws-sdk-client-mock, and the wire tests point it at the local emulator.
+ */
+
+export type { Service, ServiceInstance };
+export type CreateInstanceInput = CreateServiceInstanceCommandInput;
+export type UpdateInstanceInput = UpdateServiceInstanceCommandInput;
+
+/** Attempts per call, unless AWS_MAX_ATTEMPTS says otherwise: throttled calls are retried with backoff. */
+const DEFAULT_MAX_ATTEMPTS = 8;
+
+let client: ProtonClient | undefined;
+
+/**
+ * The client comes from the SDK's default configuration chain (region, credentials, and
+ * `AWS_ENDPOINT_URL_PROTON`, which points it at a local server), with the SDK's standard retry strategy.
+ */
+export function protonClient(): ProtonClient {
+  client ??= new ProtonClient(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_MAX_ATTEMPTS });
+  return client;
+}
+
+function isNotFound(e: unknown): boolean {
+  return (e as Error)?.name === 'ResourceNotFoundException';
+}
+
+export async function createServiceInstance(input: CreateInstanceInput): Promise<ServiceInstance> {
+  const out = await protonClient().send(new CreateServiceInstanceCommand(input));
+  return out.serviceInstance!;
+}
+
+/** The instance, or undefined when Proton does not know it (or its service). */
+export async function getServiceInstance(serviceName: string, name: string): Promise<ServiceInstance | undefined> {
+  try {
+    const out = await protonClient().send(new GetServiceInstanceCommand({ serviceName, name }));
+    return out.serviceInstance;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+export async function updateServiceInstance(input: UpdateInstanceInput): Promise<ServiceInstance> {
+  const out = await protonClient().send(new UpdateServiceInstanceCommand(input));
+  return out.serviceInstance!;
+}
+
+export async function cancelServiceInstanceDeployment(serviceName: string, serviceInstanceName: string): Promise<void> {
+  await protonClient().send(new CancelServiceInstanceDeploymentCommand({ serviceName, serviceInstanceName }));
+}
+
+/** The service, or undefined when Proton does not know it. */
+export async function getService(name: string): Promise<Service | undefined> {
+  try {
+    const out = await protonClient().send(new GetServiceCommand({ name }));
+    return out.service;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+export async function updateServiceSpec(name: string, spec: string): Promise<void> {
+  await protonClient().send(new UpdateServiceCommand({ name, spec }));
+}
+
+export async function tagResource(resourceArn: string, tags: Record<string, string>): Promise<void> {
+  const list = Object.entries(tags).map(([key, value]) => ({ key, value }));
+  if (list.length === 0) return;
+  await protonClient().send(new TagResourceCommand({ resourceArn, tags: list }));
+}
+
+export async function untagResource(resourceArn: string, tagKeys: string[]): Promise<void> {
+  if (tagKeys.length === 0) return;
+  await protonClient().send(new UntagResourceCommand({ resourceArn, tagKeys }));
+}
