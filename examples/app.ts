@@ -1,0 +1,53 @@
+import { App, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ServiceInstance, ServiceInstanceSpec } from '../src';
+
+/**
+ * An app a Proton customer would write: the `frontend` service (created in Proton beforehand from a Fargate
+ * service template) gets a staging and a production instance, each in its own environment.
+ */
+export class FrontendInstancesStack extends Stack {
+  public readonly staging: ServiceInstance;
+  public readonly production: ServiceInstance;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    this.staging = new ServiceInstance(this, 'Staging', {
+      serviceName: 'frontend',
+      serviceInstanceName: 'staging',
+      spec: ServiceInstanceSpec.fromObject({
+        proton: 'ServiceSpec',
+        environment: 'staging-env',
+        spec: { image: 'public.ecr.aws/nginx/nginx:1.27', port: 80, desired_count: 1 },
+      }),
+      templateMajorVersion: '1',
+      removalPolicy: RemovalPolicy.DESTROY,
+      timeout: Duration.minutes(30),
+      tags: { stage: 'staging' },
+    });
+
+    this.production = new ServiceInstance(this, 'Production', {
+      serviceName: 'frontend',
+      serviceInstanceName: 'production',
+      spec: ServiceInstanceSpec.fromObject({
+        proton: 'ServiceSpec',
+        environment: 'production-env',
+        spec: { image: 'public.ecr.aws/nginx/nginx:1.27', port: 80, desired_count: 3 },
+      }),
+      templateMajorVersion: '1',
+      tags: { stage: 'production' },
+    });
+
+    Tags.of(this).add('team', 'web');
+
+    new CfnOutput(this, 'ProductionInstanceArn', { value: this.production.serviceInstanceArn });
+    new CfnOutput(this, 'StagingDeploymentStatus', { value: this.staging.deploymentStatus });
+  }
+}
+
+const app = new App();
+new FrontendInstancesStack(app, 'FrontendInstances', {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012', region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
+});
+app.synth();
