@@ -22,7 +22,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
 
   cdkVersion: '2.257.0',
-  constructsVersion: '10.5.0',
+  constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
 
   // Runtime dependencies shipped inside the jsii package (bundledDependencies).
@@ -35,6 +35,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock-jest@^4.1.0',
     'esbuild@^0.28.2',
     'aws-cdk@^2.1148.0',
+    // Publish-readiness checks: the cdk-nag 2.x line works with the pinned aws-cdk-lib; integ-runner 2.197
+    // reads the cloud-assembly schema aws-cdk-lib 2.257 writes.
+    'cdk-nag@2.38.2',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
   ],
 
   publishToPypi: { distName: 'cdk-proton', module: 'cdk_proton' },
