@@ -1,0 +1,13 @@
+export { ProtonEmulator } from './emulator';
+export { ERROR_HTTP_STATUS, ProtonError } from './errors';
+export type { ErrorName, ModelledErrorName } from './errors';
+export { Faults } from './faults';
+export type { CallSelector, FailCallOptions, FaultAction, ThrottleOptions } from './faults';
+export { loadModel, MODEL_FILE } from './model';
+export type { OperationDef, ProtonModel, ShapeDef } from './model';
+export type { SeedInstance, SeedService } from './operations';
+export type { DeploymentPlan, EmulatorOptions, RemovalPlan } from './options';
+export { Recorder } from './recorder';
+export type { RecordedCall } from './recorder';
+export { RequestValidator } from './validate';
+export type { ShapeOverrides } from './validate';

@@ -1,0 +1,26 @@
+/** One call as the emulator saw it. */
+export interface RecordedCall {
+  /** Epoch milliseconds when the request arrived. */
+  readonly at: number;
+  readonly operation: string;
+  readonly input: unknown;
+  /** HTTP status answered; 0 when the connection was dropped. */
+  readonly status: number;
+  readonly error?: string;
+}
+
+export class Recorder {
+  public readonly calls: RecordedCall[] = [];
+
+  public record(call: RecordedCall): void {
+    this.calls.push(call);
+  }
+
+  public callsTo(operation: string): RecordedCall[] {
+    return this.calls.filter((c) => c.operation === operation);
+  }
+
+  public reset(): void {
+    this.calls.length = 0;
+  }
+}
