@@ -1,0 +1,16 @@
+export * from './types';
+export { readAssembly, findStack } from './assembly';
+export type { CloudAssembly, AssemblyStack } from './assembly';
+export { resolveValue, stringifyScalars, IntrinsicError, NO_VALUE } from './intrinsics';
+export type { ResolveContext } from './intrinsics';
+export { topologicalOrder } from './graph';
+export { LocalLambdaRuntime } from './lambda-runtime';
+export type { LambdaFunctionSpec, InvokeOutcome, LambdaErrorPayload } from './lambda-runtime';
+export { CREATE_FAILED_PHYSICAL_ID_MARKER, MISSING_PHYSICAL_ID_MARKER } from './provider-framework';
+export type { InvocationRecord, WaiterPolicy, ProviderTarget } from './provider-framework';
+export { MAX_RESPONSE_BYTES, DEFAULT_SERVICE_TIMEOUT_SECONDS } from './custom-resource-call';
+export type { ResponseRecord } from './custom-resource-call';
+export { describeCustomResources } from './describe';
+export type { CustomResourceDescription, DescribeOptions } from './describe';
+export { CloudFormationDriver } from './driver';
+export type { CloudFormationDriverOptions, OperationOptions, StackOperationResult, DuplicatePolicy } from './driver';
