@@ -110,4 +110,17 @@ project.addTask('synth:example', {
   steps: [{ spawn: 'bundle' }, { exec: 'cdk synth --no-notices --quiet' }],
 });
 
+// The README's main command: synthesize the example app, deploy it into the local Proton emulator through the
+// CloudFormation driver, then update and delete it, printing what a user would watch.
+project.addTask('demo', {
+  description: 'Deploy the example app against the embedded local Proton emulator (offline)',
+  steps: [{ spawn: 'bundle' }, { exec: 'ts-node --transpile-only --project local/tsconfig.json local/demo/main.ts' }],
+});
+
+// Measurements, not tests: prints the table that BENCHMARKS.md records.
+project.addTask('bench', {
+  description: 'Run the benchmarks in bench/ and print their table',
+  steps: [{ spawn: 'bundle' }, { exec: 'ts-node --transpile-only --project bench/tsconfig.json bench/run.ts' }],
+});
+
 project.synth();
