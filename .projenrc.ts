@@ -83,6 +83,8 @@ project.bundler.bundleTask.exec(
     'esbuild lambda/index.ts --bundle --platform=node',
     `--target=${HANDLER_NODE_TARGET}`,
     '--minify --main-fields=module,main --legal-comments=none',
+    // The bundle is CommonJS: load Node built-ins with require() rather than import(), which also works in a vm.
+    '--supported:dynamic-import=false',
     '--outfile=assets/service-instance-handler/index.js',
   ].join(' '),
 );
