@@ -9,6 +9,8 @@
 const TRANSIENT_NAMES = new Set(['ThrottlingException', 'InternalServerException', 'TimeoutError', 'RequestTimeout', 'ServiceUnavailable']);
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
+const SDK_WRAPPER = 'AWS SDK error wrapper for ';
+
 /** The date AWS Proton support ended; an account that cannot call it any more most likely hit that. */
 export const END_OF_SUPPORT = '2026-10-07';
 
@@ -27,6 +29,10 @@ export function isTransient(e: unknown): boolean {
   const err = e as SdkError;
   if (!err) return false;
   if (TRANSIENT_NAMES.has(err.name)) return true;
+  // The SDK's retry middleware wraps a thrown value that is not an Error instance (an HTTP-layer failure from
+  // another realm, or a plain object) as "AWS SDK error wrapper for …". Service errors are always proper
+  // exception classes, so a wrapped value is connection trouble.
+  if (err.message?.startsWith(SDK_WRAPPER)) return true;
   if (err.code && TRANSIENT_CODES.has(err.code)) return true;
   const status = err.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;

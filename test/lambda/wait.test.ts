@@ -140,3 +140,9 @@ describe('waiting for a create deployment', () => {
     expect(logs.mock.calls.map((c) => String(c[0])).join('\n')).not.toContain('hunter2');
   });
 });
+
+test('a connection failure the SDK wrapped (a thrown non-Error) is waited out', async () => {
+  proton.reset();
+  proton.on(GetServiceInstanceCommand).rejects(new Error('AWS SDK error wrapper for TimeoutError: socket hang up'));
+  await expect(isComplete(completeEvent(createEvent(), { deploys: true }))).resolves.toEqual({ IsComplete: false });
+});

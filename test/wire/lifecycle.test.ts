@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { parse } from 'yaml';
-import { ServiceInstance, ServiceInstanceSpec } from '../../src';
 import { Bench, instanceSpec, modelRejections, seedFrontend, startBench } from './harness';
+import { ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 jest.setTimeout(120_000);
 

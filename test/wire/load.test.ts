@@ -1,0 +1,59 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Bench, instanceSpec, modelRejections, startBench } from './harness';
+import { ServiceInstance, ServiceInstanceSpec } from '../../src';
+
+jest.setTimeout(300_000);
+
+const SERVICES = 5;
+const PER_SERVICE = 10;
+
+let bench: Bench;
+beforeAll(async () => {
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  bench = await startBench({ emulator: { deploymentMs: 200, removalMs: 100 } });
+  for (let s = 0; s < SERVICES; s++) {
+    bench.emulator.seedService({ name: `svc${s}`, templateName: 'fargate-service', instances: [{ name: 'keeper', environment: 'shared-env' }] });
+  }
+  // Proton-like throttling: a bucket of 5 requests per second for the whole account.
+  bench.emulator.faults.throttle({ requestsPerSecond: 5, burst: 5 });
+});
+afterAll(async () => bench.stop());
+
+const fifty = (stack: Stack) => {
+  for (let s = 0; s < SERVICES; s++) {
+    for (let n = 0; n < PER_SERVICE; n++) {
+      new ServiceInstance(stack, `S${s}I${n}`, {
+        serviceName: `svc${s}`,
+        serviceInstanceName: `inst${n}`,
+        spec: ServiceInstanceSpec.fromString(instanceSpec(`env${n}`)),
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    }
+  }
+};
+
+test('50 instances against a 5 requests/s throttle: all created, none lost or duplicated, all removed', async () => {
+  const created = await bench.deploy(fifty);
+  expect(created.failureReason).toBeUndefined();
+  expect(created.status).toBe('CREATE_COMPLETE');
+
+  const throttled = bench.emulator.calls.filter((c) => c.error === 'ThrottlingException').length;
+  expect(throttled).toBeGreaterThan(0);
+  const successfulCreates = bench.emulator.callsTo('CreateServiceInstance').filter((c) => !c.error);
+  expect(successfulCreates).toHaveLength(SERVICES * PER_SERVICE);
+  for (let s = 0; s < SERVICES; s++) {
+    for (let n = 0; n < PER_SERVICE; n++) {
+      expect(bench.emulator.instance(`svc${s}`, `inst${n}`)).toMatchObject({ deploymentStatus: 'SUCCEEDED' });
+      expect(bench.attribute(`inst${n}`, 'DeploymentStatus')).toBe('SUCCEEDED');
+    }
+  }
+
+  const destroyed = await bench.destroy();
+  expect(destroyed.status).toBe('DELETE_COMPLETE');
+  for (let s = 0; s < SERVICES; s++) {
+    for (let n = 0; n < PER_SERVICE; n++) expect(bench.emulator.instance(`svc${s}`, `inst${n}`)).toBeUndefined();
+    expect(bench.emulator.service(`svc${s}`)).toMatchObject({ status: 'ACTIVE' });
+  }
+  expect(modelRejections(bench.emulator)).toEqual([]);
+  process.stderr.write(`load: ${bench.emulator.calls.length} calls, ${throttled} throttled, ${bench.emulator.validatedCount} validated\n`);
+});
