@@ -19,7 +19,7 @@ export class FrontendInstancesStack extends Stack {
       spec: ServiceInstanceSpec.fromObject({
         proton: 'ServiceSpec',
         environment: 'staging-env',
-        spec: { image: 'public.ecr.aws/nginx/nginx:1.27', port: 80, desired_count: 1 },
+        spec: { image: 'public.ecr.aws/nginx/nginx:1.27', port: 80, desired_count: Number(process.env.DEMO_STAGING_COUNT ?? 1) },
       }),
       templateMajorVersion: '1',
       removalPolicy: RemovalPolicy.DESTROY,

@@ -30,7 +30,13 @@ export interface Bench {
   stop(): Promise<void>;
 }
 
-export async function startBench(options: { emulator?: EmulatorOptions; driver?: CloudFormationDriverOptions; env?: Record<string, string> } = {}): Promise<Bench> {
+export interface BenchOptions {
+  readonly emulator?: EmulatorOptions;
+  readonly driver?: CloudFormationDriverOptions;
+  readonly env?: Record<string, string>;
+}
+
+export async function startBench(options: BenchOptions = {}): Promise<Bench> {
   const emulator = await ProtonEmulator.start({ deploymentMs: 300, removalMs: 200, cancelMs: 100, ...options.emulator });
   const driver = new CloudFormationDriver({
     region: REGION,
