@@ -21,20 +21,17 @@ export function deploymentFor(
   const base = { serviceName: newProps.serviceName, name: newProps.serviceInstanceName };
   const specChanged = oldProps.spec !== newProps.spec;
   const spec = specChanged ? { spec: newProps.spec } : {};
-  if (newProps.templateMajorVersion !== undefined && newProps.templateMajorVersion !== oldProps.templateMajorVersion) {
+  const changed = (next: string | undefined, prev: string | undefined) => next !== undefined && next !== prev;
+  const versionChange = changed(newProps.templateMajorVersion, oldProps.templateMajorVersion)
+    ? DeploymentUpdateType.MAJOR_VERSION
+    : changed(newProps.templateMinorVersion, oldProps.templateMinorVersion)
+      ? DeploymentUpdateType.MINOR_VERSION
+      : undefined;
+  if (versionChange) {
     return {
       ...base,
       ...spec,
-      deploymentType: DeploymentUpdateType.MAJOR_VERSION,
-      templateMajorVersion: newProps.templateMajorVersion,
-      templateMinorVersion: newProps.templateMinorVersion,
-    };
-  }
-  if (newProps.templateMinorVersion !== undefined && newProps.templateMinorVersion !== oldProps.templateMinorVersion) {
-    return {
-      ...base,
-      ...spec,
-      deploymentType: DeploymentUpdateType.MINOR_VERSION,
+      deploymentType: versionChange,
       templateMajorVersion: newProps.templateMajorVersion,
       templateMinorVersion: newProps.templateMinorVersion,
     };
