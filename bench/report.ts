@@ -1,0 +1,174 @@
+/** Renders the measurements as the Markdown that BENCHMARKS.md records. */
+import type { BundleBenchResult } from './bundle-bench';
+import type { DeployBenchResult, WatchedDeployment } from './deploy-bench';
+import type { MachineInfo } from './machine';
+import { fixed, kb, max, median, verdict } from './stats';
+import { find, SynthResult, Variant, VARIANTS } from './synth-bench';
+
+export interface BenchResults {
+  readonly machine: MachineInfo;
+  readonly command: string;
+  readonly synthRounds: number;
+  readonly loadRounds: number;
+  readonly counts: readonly number[];
+  readonly synth: SynthResult[];
+  readonly bundle: BundleBenchResult;
+  readonly deploy: DeployBenchResult;
+  readonly totalSeconds: number;
+}
+
+export const TARGETS = {
+  synthRatioAt100: 1.3,
+  bytesPerInstance: 1536,
+  bundleBytes: 300 * 1024,
+  loadMs: 60,
+  lagSlackMs: 1000,
+  extraCalls: 2,
+  memoryRatioAt200: 1.5,
+} as const;
+
+const LABEL: Record<Variant, string> = {
+  'construct': 'ServiceInstance',
+  'hand-rolled': 'hand-rolled (1 Provider, inline code)',
+  'bare': 'bare CfnResource',
+  'per-construct': 'Provider per instance',
+};
+
+const wall = (r: SynthResult) => median(r.samples.map((s) => s.wallMs));
+const rssMb = (r: SynthResult) => median(r.samples.map((s) => s.maxRssKb)) / 1024;
+
+/** Median of the per-round ratios: each round ran both variants back to back. */
+function pairedRatio(a: SynthResult, b: SynthResult, pick: (s: { wallMs: number; maxRssKb: number }) => number): number {
+  return median(a.samples.map((s, i) => pick(s) / pick(b.samples[i])));
+}
+
+function perExtraInstance(results: readonly SynthResult[], variant: Variant, counts: readonly number[], pick: (r: SynthResult) => number): number {
+  const lo = find(results, variant, counts[counts.length - 2]);
+  const hi = find(results, variant, counts[counts.length - 1]);
+  return (pick(hi) - pick(lo)) / (hi.n - lo.n);
+}
+
+function callBudget(d: WatchedDeployment, intervalSeconds: number): number {
+  return Math.ceil(d.deploymentMs / 1000 / intervalSeconds) + TARGETS.extraCalls;
+}
+
+export function renderReport(r: BenchResults): string {
+  const m = r.machine;
+  const nTop = r.counts[r.counts.length - 1];
+  const lines: string[] = [];
+  const push = (...l: string[]) => lines.push(...l);
+
+  const c100 = find(r.synth, 'construct', 100);
+  const h100 = find(r.synth, 'hand-rolled', 100);
+  const synthRatio = pairedRatio(c100, h100, (s) => s.wallMs);
+  const cTop = find(r.synth, 'construct', nTop);
+  const hTop = find(r.synth, 'hand-rolled', nTop);
+  const memRatio = pairedRatio(cTop, hTop, (s) => s.maxRssKb);
+  const fnSpread = r.counts.map((n) => find(r.synth, 'construct', n).template.lambdaFunctions);
+  const bytesPer = (v: Variant) => perExtraInstance(r.synth, v, r.counts, (x) => x.template.bytes);
+  const fnPer = (v: Variant) => perExtraInstance(r.synth, v, r.counts, (x) => x.template.lambdaFunctions);
+  const handler = r.bundle.rows.find((x) => x.name === 'handler')!;
+  const sdk = r.bundle.rows.find((x) => x.name === 'sdk-baseline')!;
+  const own = r.deploy.deployments.filter((d) => d.watcher === 'construct');
+  const waiter = r.deploy.deployments.filter((d) => d.watcher === 'sdk-waiter');
+  const intervalMs = r.deploy.intervalSeconds * 1000;
+  const worstLag = max(own.map((d) => d.lagMs));
+  const callsOk = own.every((d) => d.protonCalls <= callBudget(d, r.deploy.intervalSeconds));
+
+  push(
+    '## Summary',
+    '',
+    '| figure | ServiceInstance | baseline(s), measured in the same run | target | result |',
+    '|---|---|---|---|---|',
+    `| whole-process synth, N = 100 | ${fixed(wall(c100))} ms | hand-rolled ${fixed(wall(h100))} ms → **${synthRatio.toFixed(2)}×** (median of per-round ratios); ` +
+      `bare CfnResource ${fixed(wall(find(r.synth, 'bare', 100)))} ms; Provider per instance ${fixed(wall(find(r.synth, 'per-construct', 100)))} ms ` +
+      `| ≤ ${TARGETS.synthRatioAt100}× hand-rolled | ${verdict(synthRatio <= TARGETS.synthRatioAt100)} |`,
+    `| Lambda functions per extra instance | ${fnPer('construct')} (${fnSpread.join(', ')} at N = ${r.counts.join(', ')}) ` +
+      `| Provider per instance: ${fnPer('per-construct')} per instance | constant in N | ${verdict(new Set(fnSpread).size === 1)} |`,
+    `| template bytes per extra instance (N ${r.counts[r.counts.length - 2]} → ${nTop}) | ${fixed(bytesPer('construct'))} B ` +
+      `| hand-rolled ${fixed(bytesPer('hand-rolled'))} B; bare ${fixed(bytesPer('bare'))} B; Provider per instance ${fixed(bytesPer('per-construct'))} B ` +
+      `| ≤ 1.5 KB | ${verdict(bytesPer('construct') <= TARGETS.bytesPerInstance)} |`,
+    `| handler bundle size | ${kb(handler.bytes)} (${kb(handler.gzipBytes)} gzipped) | whole client-proton unminified ${kb(sdk.bytes)} ` +
+      `| ≤ 300 KB | ${verdict(handler.bytes <= TARGETS.bundleBytes)} |`,
+    `| cold \`require\` of the bundle, fresh process | ${fixed(handler.loadMs ?? NaN, 1)} ms | whole client-proton unminified ${fixed(sdk.loadMs ?? NaN, 1)} ms ` +
+      `| ≤ ${TARGETS.loadMs} ms | ${verdict((handler.loadMs ?? Infinity) <= TARGETS.loadMs)} |`,
+    `| lag, emulator SUCCEEDED → driver CREATE_COMPLETE | worst ${fixed(worstLag / 1000, 2)} s, median ${fixed(median(own.map((d) => d.lagMs)) / 1000, 2)} s ` +
+      `over ${own.length} deployments | poll interval ${r.deploy.intervalSeconds} s; SDK waiter worst ${fixed(max(waiter.map((d) => d.lagMs)) / 1000, 2)} s ` +
+      `| ≤ interval + 1 s | ${verdict(worstLag <= intervalMs + TARGETS.lagSlackMs)} |`,
+    `| Proton calls per deployment of D s | ${own.map((d) => `${d.protonCalls} (D ${fixed(d.deploymentMs / 1000, 1)})`).join(', ')} ` +
+      `| SDK waiter: ${waiter.map((d) => `${d.protonCalls} (D ${fixed(d.deploymentMs / 1000, 1)})`).join(', ')} ` +
+      `| ≤ ⌈D / interval⌉ + 2 | ${verdict(callsOk)} |`,
+    `| peak RSS of synth, N = ${nTop} | ${fixed(rssMb(cTop))} MB | hand-rolled ${fixed(rssMb(hTop))} MB → **${memRatio.toFixed(2)}×** ` +
+      `| ≤ ${TARGETS.memoryRatioAt200}× | ${verdict(memRatio <= TARGETS.memoryRatioAt200)} |`,
+    '',
+  );
+
+  push(
+    `## Synth, whole process (median of ${r.synthRounds} fresh \`node\` processes per cell; variants interleaved each round)`,
+    '',
+    `| N | ${VARIANTS.map((v) => LABEL[v]).join(' | ')} | ServiceInstance ÷ hand-rolled |`,
+    `|---|${VARIANTS.map(() => '---').join('|')}|---|`,
+    ...r.counts.map((n) => {
+      const cells = VARIANTS.map((v) => `${fixed(wall(find(r.synth, v, n)))} ms`);
+      return `| ${n} | ${cells.join(' | ')} | ${pairedRatio(find(r.synth, 'construct', n), find(r.synth, 'hand-rolled', n), (s) => s.wallMs).toFixed(2)}× |`;
+    }),
+    '',
+    '| N | peak RSS (median MB): ' + VARIANTS.map((v) => LABEL[v]).join(' | ') + ' | ServiceInstance ÷ hand-rolled |',
+    `|---|${VARIANTS.map(() => '---').join('|')}|---|`,
+    ...r.counts.map((n) => {
+      const cells = VARIANTS.map((v) => fixed(rssMb(find(r.synth, v, n))));
+      return `| ${n} | ${cells.join(' | ')} | ${pairedRatio(find(r.synth, 'construct', n), find(r.synth, 'hand-rolled', n), (s) => s.maxRssKb).toFixed(2)}× |`;
+    }),
+    '',
+    '| N | template bytes / Lambda functions / resources: ' + VARIANTS.map((v) => LABEL[v]).join(' | ') + ' |',
+    `|---|${VARIANTS.map(() => '---').join('|')}|`,
+    ...r.counts.map((n) => {
+      const cells = VARIANTS.map((v) => {
+        const t = find(r.synth, v, n).template;
+        return `${t.bytes} / ${t.lambdaFunctions} / ${t.resources}`;
+      });
+      return `| ${n} | ${cells.join(' | ')} |`;
+    }),
+    '',
+  );
+
+  push(
+    `## Handler bundle (require time: median of ${r.loadRounds} fresh processes, bundles interleaved)`,
+    '',
+    '| bundle | size | gzipped | cold `require` |',
+    '|---|---|---|---|',
+    ...r.bundle.rows.map((b) => `| ${b.what} | ${kb(b.bytes)} | ${kb(b.gzipBytes)} | ${b.loadMs === undefined ? 'n/a (needs the runtime SDK)' : `${fixed(b.loadMs, 1)} ms`} |`),
+    '',
+    `What the shipped bundle is made of (esbuild metafile of a rebuild with the bundle task's flags, ${kb(r.bundle.rebuiltBytes)}; bytes in output):`,
+    '',
+    '| package | bytes | share |',
+    '|---|---|---|',
+    ...r.bundle.composition.slice(0, 12).map(([pkg, bytes]) => `| ${pkg} | ${kb(bytes)} | ${fixed((100 * bytes) / r.bundle.rebuiltBytes)} % |`),
+    '',
+  );
+
+  push(
+    `## Deployments (driver + emulator, poll interval ${r.deploy.intervalSeconds} s, all run at once; ${fixed(r.deploy.wallMs / 1000)} s)`,
+    '',
+    '| watcher | instance | D (emulator) | lag after SUCCEEDED | GetServiceInstance | all Proton calls | budget ⌈D/interval⌉ + 2 |',
+    '|---|---|---|---|---|---|---|',
+    ...r.deploy.deployments.map((d) =>
+      `| ${d.watcher} | ${d.instanceName} | ${fixed(d.deploymentMs / 1000, 1)} s | ${fixed(d.lagMs / 1000, 2)} s | ${d.getCalls} | ${d.protonCalls} | ${callBudget(d, r.deploy.intervalSeconds)} |`),
+    '',
+  );
+
+  push(
+    '## Conditions',
+    '',
+    `- Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, aws-cdk-lib ${m.awsCdkLib}, esbuild ${m.esbuild}; run on ${m.date}.`,
+    `- Command: \`${r.command}\`; the bench took ${fixed(r.totalSeconds)} s.`,
+    `- CloudFormation validation: every synth child runs with \`CDK_VALIDATION=false\`. aws-cdk-lib ${m.awsCdkLib} ` +
+      (m.hasValidationSwitch
+        ? 'has `builtinCloudFormationValidation`, so the variable turns it off for every variant alike.'
+        : 'has no `builtinCloudFormationValidation` (not in core/lib/app.d.ts): there is no built-in validation to switch, and the variable is inert.'),
+    `- Peak memory: ${m.gnuTime ? '`/usr/bin/time -f %M` around each child' : "the child's `process.resourceUsage().maxRSS`"}. ` +
+      'Synth children are plain JS (src/ and bench/apps/ transpiled by esbuild before the runs), with `@aws-cdk/core:stackResourceLimit` 0 ' +
+      'for every variant so that a Provider per instance (17 resources each) can synthesize past 500 resources.',
+  );
+  return lines.join('\n');
+}

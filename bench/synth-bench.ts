@@ -1,0 +1,73 @@
+/**
+ * Whole-process synth: for each N, every variant is synthesized in a fresh `node` process, the variants
+ * interleaved within each round so that a slow moment of the machine hits all of them alike.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { measureProcess } from './measure';
+import { progress } from './stats';
+
+export const VARIANTS = ['construct', 'hand-rolled', 'bare', 'per-construct'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export interface SynthSample {
+  readonly wallMs: number;
+  readonly maxRssKb: number;
+}
+
+export interface TemplateShape {
+  readonly bytes: number;
+  readonly lambdaFunctions: number;
+  readonly resources: number;
+}
+
+export interface SynthResult {
+  readonly variant: Variant;
+  readonly n: number;
+  readonly samples: SynthSample[];
+  readonly template: TemplateShape;
+}
+
+/** The switch that turns off aws-cdk-lib's built-in CloudFormation validation (≥ 2.275); set for every variant. */
+export const VALIDATION_ENV = { CDK_VALIDATION: 'false' };
+
+function readTemplate(outdir: string): TemplateShape {
+  const file = path.join(outdir, 'Bench.template.json');
+  const text = fs.readFileSync(file, 'utf8');
+  const resources = Object.values((JSON.parse(text) as { Resources: Record<string, { Type: string }> }).Resources);
+  return {
+    bytes: Buffer.byteLength(text),
+    lambdaFunctions: resources.filter((r) => r.Type === 'AWS::Lambda::Function').length,
+    resources: resources.length,
+  };
+}
+
+export async function runSynthBench(jsDir: string, counts: readonly number[], rounds: number): Promise<SynthResult[]> {
+  const child = path.join(jsDir, 'bench', 'synth-child.js');
+  const env = { ...process.env, ...VALIDATION_ENV };
+  const results = new Map<string, SynthResult>();
+  for (const n of counts) {
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order each round, so no variant always runs first (cold caches) or last.
+      const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
+      for (const variant of order) {
+        const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-bench-out-'));
+        const m = await measureProcess([process.execPath, child, variant, String(n), outdir], env);
+        const key = `${variant}/${n}`;
+        const result = results.get(key) ?? { variant, n, samples: [], template: readTemplate(outdir) };
+        result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb });
+        results.set(key, result);
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+      progress(`synth N=${n} round ${round + 1}/${rounds} done`);
+    }
+  }
+  return [...results.values()];
+}
+
+export function find(results: readonly SynthResult[], variant: Variant, n: number): SynthResult {
+  const r = results.find((x) => x.variant === variant && x.n === n);
+  if (!r) throw new Error(`no synth result for ${variant} at N=${n}`);
+  return r;
+}
