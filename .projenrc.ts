@@ -7,6 +7,15 @@ const HANDLER_NODE_TARGET = 'node22';
 /** Folders of TypeScript outside the jsii API: the handler, the local emulator and driver, the example app, benchmarks. */
 const TOOLING_DIRS = ['lambda', 'local', 'examples', 'bench'];
 
+/** Where `package:check-languages` writes the Python and Java sources it generates (ignored, never packaged). */
+const LANGUAGE_CHECK_DIR = '.languages-check';
+
+/** integ-runner over test/integ/, TypeScript run by ts-node (the snapshot lives next to the test). */
+const INTEG_RUNNER = [
+  'integ-runner --directory test/integ --language typescript',
+  '--app "ts-node --transpile-only --project test/tsconfig.json {filePath}"',
+].join(' ');
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-proton',
   description:
@@ -63,7 +72,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: { dirs: ['src'], devdirs: ['test', ...TOOLING_DIRS], commandOptions: { fix: false } },
   tsconfigDev: { include: TOOLING_DIRS.map((dir) => `../${dir}/**/*.ts`) },
 
-  gitignore: ['/cdk.out/', '/examples/cdk.out/', '/test/**/cdk.out/', '*.tsbuildinfo'],
+  gitignore: ['/cdk.out/', '/examples/cdk.out/', '/test/**/cdk.out/', '*.tsbuildinfo', `/${LANGUAGE_CHECK_DIR}/`, '/.jsii.tabl.json'],
   githubOptions: { mergify: false },
   buildWorkflow: false,
   release: false,
@@ -76,6 +85,7 @@ project.addPackageIgnore('/local/');
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/.ci/');
+project.addPackageIgnore(`/${LANGUAGE_CHECK_DIR}/`);
 
 // The custom-resource handler: bundled with esbuild (SDK included, minified) into assets/, shipped in the npm package.
 project.bundler.bundleTask.exec(
@@ -123,6 +133,37 @@ project.addTask('demo', {
 project.addTask('bench', {
   description: 'Run the benchmarks in bench/ and print their table',
   steps: [{ spawn: 'bundle' }, { exec: 'ts-node --transpile-only --project bench/tsconfig.json bench/run.ts' }],
+});
+
+// Publish-readiness checks that run after compile (.ci/run runs each of them).
+
+// The README's examples compile, strictly, against the jsii assembly: Construct Hub transliterates them to every
+// language. Snippets run inside rosetta/default.ts-fixture (a Stack constructor).
+project.addTask('rosetta:extract', {
+  description: 'Compile the README examples with jsii-rosetta in strict mode (needs compile)',
+  steps: [{ exec: 'jsii-rosetta extract --strict --fail' }],
+});
+
+// The API transliterates: generate the Python and Java sources (no PyPI or Maven needed). .NET and Go stay
+// configured for packaging but cannot be generated without their toolchains here.
+project.addTask('package:check-languages', {
+  description: 'Generate the Python and Java sources with jsii-pacmak --code-only (needs compile)',
+  steps: [
+    { exec: `rm -rf ${LANGUAGE_CHECK_DIR}` },
+    { exec: `jsii-pacmak --code-only --targets python --targets java --outdir ${LANGUAGE_CHECK_DIR} --force` },
+    // The generated Python must at least parse (building it needs PyPI; compiling the Java needs Maven Central).
+    { exec: `python3 -m compileall -q ${LANGUAGE_CHECK_DIR}/python/src` },
+  ],
+});
+
+// The integration test's snapshot, compared offline: --dry-run never deploys, and fails when the snapshot is stale.
+project.addTask('integ:verify', {
+  description: 'Check that the committed integ test snapshot matches test/integ (offline)',
+  steps: [{ spawn: 'bundle' }, { exec: `${INTEG_RUNNER} --dry-run` }],
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integ test snapshot from test/integ (offline, deploys nothing)',
+  steps: [{ spawn: 'bundle' }, { exec: `${INTEG_RUNNER} --dry-run --update-on-failed` }],
 });
 
 project.synth();

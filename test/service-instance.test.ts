@@ -173,7 +173,8 @@ describe('shared provider', () => {
     const template = Template.fromStack(s);
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs22.x' }, 1);
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs22.x' }, 1);
-    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    // The handlers', the Provider framework's and the waiter state machine's.
+    template.resourceCountIs('AWS::Logs::LogGroup', 3);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     // No legacy logRetention custom resource.
     template.resourceCountIs('Custom::LogRetention', 0);
