@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { INSTANCE_ACTIONS, InstanceTarget, PolicyScope, scopeProtonPolicy, SERVICE_ACTIONS } from './private/proton-policy';
+import { INSTANCE_ACTIONS, InstanceTarget, PolicyScope, ProtonPolicyScoper, SERVICE_ACTIONS } from './private/proton-policy';
 import { HANDLER_RUNTIME, HANDLER_TIMEOUT, PROVIDER_TOTAL_TIMEOUT, QUERY_INTERVAL } from './private/runtime';
 
 /** Where the build puts the bundled handler (see the `bundle` task in .projenrc.ts). */
@@ -36,7 +36,7 @@ export class ServiceInstanceProvider extends Construct {
   /** The Proton permissions of the handler role; custom resources depend on it. */
   public readonly protonPolicy: iam.CfnPolicy;
 
-  private readonly targets: InstanceTarget[] = [];
+  private readonly scoper = new ProtonPolicyScoper();
   /** The IAM5 suppressions last put on the Proton policy, replaced when the policy's scoping changes. */
   private protonPolicySuppressions: NagSuppression[] = [];
   /** The last registered instance of each service, so that deletes of one service run one after another. */
@@ -135,11 +135,12 @@ export class ServiceInstanceProvider extends Construct {
    * removals from one service must not run at once).
    */
   public register(instance: Construct, target: InstanceTarget): Construct | undefined {
-    this.targets.push(target);
+    const wildcardsChanged = this.scoper.add(target);
     const previous = this.lastOfService.get(target.serviceName);
     this.lastOfService.set(target.serviceName, instance);
-    // The policy's scoping follows the number of instances, and so do the IAM5 suppressions of its wildcards.
-    this.suppressProtonPolicyWildcards();
+    // The policy's scoping follows the number of instances, and so do the IAM5 suppressions of its wildcards;
+    // they are rewritten only when the tier or, per service, the services change.
+    if (wildcardsChanged) this.suppressProtonPolicyWildcards();
     return previous;
   }
 
@@ -226,7 +227,7 @@ export class ServiceInstanceProvider extends Construct {
    * the wildcard resources the current scoping renders, in the form cdk-nag reports them.
    */
   private suppressProtonPolicyWildcards(): void {
-    const scoped = scopeProtonPolicy(this.targets);
+    const scoped = this.scoper.resources();
     const stack = Stack.of(this);
     const wildcards = [...scoped.instanceResources, ...scoped.serviceResources]
       .filter((resourcePath) => resourcePath.includes('*'))
@@ -257,7 +258,7 @@ export class ServiceInstanceProvider extends Construct {
   }
 
   private renderProtonPolicy(): any {
-    const scoped = scopeProtonPolicy(this.targets);
+    const scoped = this.scoper.resources();
     this.policyScope = scoped.scope;
     const arn = (resourcePath: string) => this.protonArn(resourcePath);
     return {

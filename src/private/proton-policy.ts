@@ -62,43 +62,77 @@ function nameLength(name: string): number {
   return Token.isUnresolved(name) ? NAME_MAX : name.length;
 }
 
-function estimate(paths: Array<{ path: string; tokenExtra: number }>): number {
-  return paths.reduce((sum, p) => sum + ARN_PREFIX_MAX + p.path.length + p.tokenExtra + PER_ENTRY, STATEMENT_OVERHEAD);
+/** The rendered size of one resource ARN in the policy, once tokens resolve. */
+function entryCost(path: string, tokenExtra: number): number {
+  return ARN_PREFIX_MAX + path.length + tokenExtra + PER_ENTRY;
 }
 
-function unique<T>(values: T[]): T[] {
-  return [...new Set(values)];
+const INSTANCE_WILDCARD = '/service-instance/*';
+
+/**
+ * Keeps running size estimates as instances register, so the tier is known at any time without walking every
+ * instance again: a stack of N instances costs O(N), not O(N²), to scope.
+ */
+export class ProtonPolicyScoper {
+  /** Instance path → its entry cost. */
+  private readonly instances = new Map<string, number>();
+  /** Service name → the entry cost of `service/<name>`. */
+  private readonly services = new Map<string, number>();
+  private instanceTotal = 0;
+  private serviceTotal = 0;
+
+  constructor(private readonly budget = POLICY_BUDGET) {}
+
+  /** Adds an instance; true when the wildcards the policy renders may have changed with it. */
+  public add(target: InstanceTarget): boolean {
+    const before = this.wildcardKey();
+    const { serviceName, serviceInstanceName } = target;
+    if (!this.services.has(serviceName)) {
+      const cost = entryCost(`service/${serviceName}`, nameLength(serviceName) - serviceName.length);
+      this.services.set(serviceName, cost);
+      this.serviceTotal += cost;
+    }
+    const path = `service/${serviceName}/service-instance/${serviceInstanceName}`;
+    if (!this.instances.has(path)) {
+      const tokenExtra = nameLength(serviceName) - serviceName.length + nameLength(serviceInstanceName) - serviceInstanceName.length;
+      const cost = entryCost(path, tokenExtra);
+      this.instances.set(path, cost);
+      this.instanceTotal += cost;
+    }
+    return this.wildcardKey() !== before;
+  }
+
+  /** The tightest scoping whose rendered size stays within the budget. */
+  public get scope(): PolicyScope {
+    if (STATEMENT_OVERHEAD + this.instanceTotal + this.serviceTotal <= this.budget) return PolicyScope.INSTANCE;
+    const perService = this.serviceTotal + this.services.size * INSTANCE_WILDCARD.length;
+    if (STATEMENT_OVERHEAD + perService + this.serviceTotal <= this.budget) return PolicyScope.SERVICE;
+    return PolicyScope.ACCOUNT;
+  }
+
+  public resources(): ProtonPolicyResources {
+    const scope = this.scope;
+    const servicePaths = [...this.services.keys()].map((s) => `service/${s}`);
+    switch (scope) {
+      case PolicyScope.INSTANCE:
+        return { scope, instanceResources: [...this.instances.keys()], serviceResources: servicePaths };
+      case PolicyScope.SERVICE:
+        return { scope, instanceResources: servicePaths.map((p) => `${p}${INSTANCE_WILDCARD}`), serviceResources: servicePaths };
+      default:
+        return { scope, instanceResources: [`service/*${INSTANCE_WILDCARD}`], serviceResources: ['service/*'] };
+    }
+  }
+
+  /** What the wildcards depend on: the tier, and in the per-service tier, the services. */
+  private wildcardKey(): string {
+    const scope = this.scope;
+    return scope === PolicyScope.SERVICE ? `${scope}:${this.services.size}` : scope;
+  }
 }
 
 /** Picks the tightest scoping whose rendered size stays within the budget. */
 export function scopeProtonPolicy(targets: InstanceTarget[], budget = POLICY_BUDGET): ProtonPolicyResources {
-  const services = unique(targets.map((t) => t.serviceName));
-  const servicePaths = services.map((s) => ({ path: `service/${s}`, tokenExtra: nameLength(s) - s.length }));
-
-  const instancePaths = new Map<string, { path: string; tokenExtra: number }>();
-  for (const t of targets) {
-    const path = `service/${t.serviceName}/service-instance/${t.serviceInstanceName}`;
-    const tokenExtra =
-      nameLength(t.serviceName) - t.serviceName.length + nameLength(t.serviceInstanceName) - t.serviceInstanceName.length;
-    instancePaths.set(path, { path, tokenExtra });
-  }
-  const perInstance = [...instancePaths.values()];
-  if (estimate([...perInstance, ...servicePaths]) <= budget) {
-    return {
-      scope: PolicyScope.INSTANCE,
-      instanceResources: perInstance.map((p) => p.path),
-      serviceResources: servicePaths.map((p) => p.path),
-    };
-  }
-
-  const perService = servicePaths.map((p) => ({ path: `${p.path}/service-instance/*`, tokenExtra: p.tokenExtra }));
-  if (estimate([...perService, ...servicePaths]) <= budget) {
-    return {
-      scope: PolicyScope.SERVICE,
-      instanceResources: perService.map((p) => p.path),
-      serviceResources: servicePaths.map((p) => p.path),
-    };
-  }
-
-  return { scope: PolicyScope.ACCOUNT, instanceResources: ['service/*/service-instance/*'], serviceResources: ['service/*'] };
+  const scoper = new ProtonPolicyScoper(budget);
+  for (const target of targets) scoper.add(target);
+  return scoper.resources();
 }
