@@ -35,7 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
 
   // Runtime dependencies shipped inside the jsii package (bundledDependencies).
-  bundledDeps: ['yaml@^2.9.1'],
+  bundledDeps: ['yaml@^2.9.1', 'ajv@^8.20.0'],
   devDeps: [
     // The handler bundle pins its own SDK instead of relying on the Lambda runtime's copy.
     '@aws-sdk/client-proton@3.1029.0',

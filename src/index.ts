@@ -1,2 +1,3 @@
 export * from './service-instance';
 export * from './instance-spec';
+export * from './template-schema';

@@ -1,7 +1,44 @@
 import * as fs from 'fs';
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { ServiceTemplateSchema } from './template-schema';
+
+/**
+ * Options of a ServiceInstanceSpec.
+ */
+export interface ServiceInstanceSpecOptions {
+  /**
+   * The service template's input schema. When given, the instance's inputs (the `spec` of the spec document) are
+   * checked against its `service_input_type` at synth time, and synth fails naming every offending field.
+   *
+   * @default - the inputs are not checked; Proton checks them when it deploys
+   */
+  readonly schema?: ServiceTemplateSchema;
+}
+
+/** The instance's inputs within a spec document: its top-level `spec`, or the `spec` of its only `instances` entry. */
+function inputsOf(doc: any): unknown {
+  if (doc && typeof doc === 'object') {
+    if ('spec' in doc) return doc.spec;
+    if (Array.isArray(doc.instances) && doc.instances.length === 1) return doc.instances[0]?.spec;
+  }
+  throw new Error(
+    'ServiceInstanceSpec: cannot check the inputs against the template schema: the spec has no top-level `spec:` ' +
+      '(nor a single `instances` entry with one) holding the inputs',
+  );
+}
+
+function checkAgainst(schema: ServiceTemplateSchema | undefined, doc: unknown): void {
+  if (!schema) return;
+  const problems = schema.check(inputsOf(doc));
+  if (problems.length > 0) {
+    throw new Error(
+      `ServiceInstanceSpec: the inputs do not satisfy the template schema (service_input_type ${schema.serviceInputType}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+  }
+}
 
 /**
  * The spec of a service instance, as Proton's `CreateServiceInstance` receives it: a YAML document that
@@ -15,8 +52,13 @@ export abstract class ServiceInstanceSpec {
    * A spec given as YAML text.
    *
    * @param yaml the spec document, 1 to 51,200 characters
+   * @param options a template schema to check the inputs against
    */
-  public static fromString(yaml: string): ServiceInstanceSpec {
+  public static fromString(yaml: string, options: ServiceInstanceSpecOptions = {}): ServiceInstanceSpec {
+    // A spec that is still a token is only known at deploy time; Proton checks it then.
+    if (options.schema && !Token.isUnresolved(yaml)) {
+      checkAgainst(options.schema, parseSpec(yaml));
+    }
     return new LiteralSpec(yaml);
   }
 
@@ -24,15 +66,16 @@ export abstract class ServiceInstanceSpec {
    * A spec read from a YAML file at synth time.
    *
    * @param path path to the file, relative to the working directory of the CDK app
+   * @param options a template schema to check the inputs against
    */
-  public static fromFile(path: string): ServiceInstanceSpec {
+  public static fromFile(path: string, options: ServiceInstanceSpecOptions = {}): ServiceInstanceSpec {
     let text: string;
     try {
       text = fs.readFileSync(path, 'utf-8');
     } catch (e) {
       throw new Error(`ServiceInstanceSpec.fromFile: cannot read ${JSON.stringify(path)}: ${(e as Error).message}`);
     }
-    return new LiteralSpec(text);
+    return ServiceInstanceSpec.fromString(text, options);
   }
 
   /**
@@ -42,8 +85,10 @@ export abstract class ServiceInstanceSpec {
    * which is also YAML, so that CloudFormation can fill the values in at deploy time.
    *
    * @param spec the spec document as an object
+   * @param options a template schema to check the inputs against (inputs that are tokens are left to Proton)
    */
-  public static fromObject(spec: { [key: string]: any }): ServiceInstanceSpec {
+  public static fromObject(spec: { [key: string]: any }, options: ServiceInstanceSpecOptions = {}): ServiceInstanceSpec {
+    checkAgainst(options.schema, spec);
     return new ObjectSpec(spec);
   }
 
@@ -54,6 +99,14 @@ export abstract class ServiceInstanceSpec {
    * @returns the YAML text, possibly with tokens that resolve at deploy time
    */
   public abstract render(scope: IConstruct): string;
+}
+
+function parseSpec(yaml: string): unknown {
+  try {
+    return parse(yaml);
+  } catch (e) {
+    throw new Error(`ServiceInstanceSpec: the spec is not valid YAML: ${(e as Error).message}`);
+  }
 }
 
 class LiteralSpec extends ServiceInstanceSpec {
