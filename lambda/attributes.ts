@@ -1,3 +1,4 @@
+import { ProtonDeploymentError } from './errors';
 import type { ServiceInstance } from './proton';
 import { ATTRIBUTES, AttributeName } from '../src/private/contract';
 
@@ -69,10 +70,22 @@ function cutToBytes(value: string, maxBytes: number): string {
  * Every key stays: a missing key would fail any GetAtt on it.
  */
 export function fitResponse<T extends Record<string, string>>(data: T, envelope: ResponseEnvelope, field: keyof T & string): T {
-  const total = bytes({ ...envelope, Status: 'SUCCESS', Reason: 'SUCCESS', NoEcho: false, Data: data }) + ENVELOPE_MARGIN;
+  const size = (d: T) => bytes({ ...envelope, Status: 'SUCCESS', Reason: 'SUCCESS', NoEcho: false, Data: d }) + ENVELOPE_MARGIN;
+  const total = size(data);
   if (total <= RESPONSE_LIMIT) return data;
-  const excess = total - RESPONSE_LIMIT;
-  const current = bytes(data[field]);
-  const allowed = Math.max(bytes(''), current - excess);
-  return { ...data, [field]: cutToBytes(data[field], allowed) };
+  const allowed = Math.max(0, bytes(data[field]) - (total - RESPONSE_LIMIT));
+  const fitted = { ...data, [field]: cutToBytes(data[field], allowed) };
+  if (size(fitted) > RESPONSE_LIMIT) {
+    // Only the requested outputs can make it this large; cutting them would hand CloudFormation wrong values.
+    const largest = Object.entries(data)
+      .filter(([k]) => k !== field)
+      .sort(([, a], [, b]) => bytes(b) - bytes(a))
+      .slice(0, 5)
+      .map(([k, v]) => `${k} (${bytes(v)} bytes)`);
+    throw new ProtonDeploymentError(
+      `The attributes of this service instance make a ${size(fitted)}-byte response, over CloudFormation's ${RESPONSE_LIMIT}-byte ` +
+        `limit for a custom resource. Ask for fewer outputs with getOutput; the largest values: ${largest.join(', ')}.`,
+    );
+  }
+  return fitted;
 }

@@ -11,6 +11,8 @@ export interface InstanceProperties {
   readonly clientToken?: string;
   readonly retain: boolean;
   readonly timeoutSeconds: number;
+  /** Instance outputs to return as attributes. */
+  readonly outputKeys: string[];
 }
 
 /** Used when a property set predates TimeoutSeconds or carries a value that is not a number. */
@@ -42,6 +44,7 @@ export function parseProperties(raw: Record<string, unknown> | undefined): Insta
     clientToken: optional(props[Prop.CLIENT_TOKEN]),
     retain: props[Prop.REMOVAL_POLICY] !== RemovalBehaviour.DESTROY,
     timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : FALLBACK_TIMEOUT_SECONDS,
+    outputKeys: Array.isArray(props[Prop.OUTPUT_KEYS]) ? (props[Prop.OUTPUT_KEYS] as unknown[]).map(String) : [],
   };
 }
 

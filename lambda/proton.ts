@@ -4,6 +4,7 @@ import {
   CreateServiceInstanceCommandInput,
   GetServiceCommand,
   GetServiceInstanceCommand,
+  ListServiceInstanceOutputsCommand,
   ProtonClient,
   Service,
   ServiceInstance,
@@ -90,4 +91,18 @@ export async function tagResource(resourceArn: string, tags: Record<string, stri
 export async function untagResource(resourceArn: string, tagKeys: string[]): Promise<void> {
   if (tagKeys.length === 0) return;
   await protonClient().send(new UntagResourceCommand({ resourceArn, tagKeys }));
+}
+
+/** Every output of the instance's current deployment, following pages if Proton sends any. */
+export async function listServiceInstanceOutputs(serviceName: string, serviceInstanceName: string): Promise<Record<string, string>> {
+  const outputs: Record<string, string> = {};
+  let nextToken: string | undefined;
+  do {
+    const page = await protonClient().send(new ListServiceInstanceOutputsCommand({ serviceName, serviceInstanceName, nextToken }));
+    for (const output of page.outputs ?? []) {
+      if (output.key !== undefined) outputs[output.key] = output.valueString ?? '';
+    }
+    nextToken = page.nextToken || undefined;
+  } while (nextToken);
+  return outputs;
 }

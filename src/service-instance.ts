@@ -15,12 +15,13 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ServiceInstanceSpec } from './instance-spec';
-import { AttributeName, Prop, RemovalBehaviour, RESOURCE_TYPE } from './private/contract';
+import { AttributeName, OUTPUT_ATTRIBUTE_PREFIX, Prop, RemovalBehaviour, RESOURCE_TYPE } from './private/contract';
 import { DEFAULT_INSTANCE_TIMEOUT, SERVICE_TIMEOUT_MARGIN } from './private/runtime';
 import { ServiceInstanceProvider } from './provider';
 import {
   show,
   validateClientToken,
+  validateOutputKey,
   validateMinorNeedsMajor,
   validateResourceName,
   validateSpec,
@@ -235,6 +236,8 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
 
   /** The custom resource behind the instance. */
   private readonly resource: CustomResource;
+  /** Outputs asked for with getOutput(): only these are fetched and returned. */
+  private readonly outputKeys = new Set<string>();
   private removalPolicy: RemovalPolicy;
 
   public constructor(scope: Construct, id: string, props: ServiceInstanceProps) {
@@ -274,6 +277,7 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
         [Prop.CLIENT_TOKEN]: props.clientToken,
         [Prop.REMOVAL_POLICY]: Lazy.string({ produce: () => removalBehaviour(this.removalPolicy) }),
         [Prop.TIMEOUT_SECONDS]: timeout.toSeconds(),
+        [Prop.OUTPUT_KEYS]: Lazy.list({ produce: () => [...this.outputKeys].sort() }, { omitEmpty: true }),
       },
     });
     this.resource.node.addDependency(provider.protonPolicy);
@@ -346,6 +350,23 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
   /** The minor version of the template that is deployed. @attribute TemplateMinorVersion */
   public get deployedTemplateMinorVersion(): string {
     return this.attribute('TemplateMinorVersion');
+  }
+
+  /**
+   * An output of the instance's provisioned infrastructure (what `ListServiceInstanceOutputs` returns), as a token
+   * other constructs can use, e.g. an SSM parameter or a CloudFront origin.
+   *
+   * Only the outputs asked for are fetched and returned, on create and on every update; a key the instance does
+   * not have fails the deployment with a message that lists the keys it does have. Output values are sensitive
+   * in Proton: the handler never logs them, but a value used elsewhere in the stack is visible there.
+   *
+   * @param key the output's key, as the service template names it
+   * @returns a token for the output's value (`Fn::GetAtt [<resource>, Output.<key>]`)
+   */
+  public getOutput(key: string): string {
+    validateOutputKey(key);
+    this.outputKeys.add(key);
+    return this.resource.getAttString(`${OUTPUT_ATTRIBUTE_PREFIX}${key}`);
   }
 
   /**

@@ -23,6 +23,7 @@ export const LIMITS = {
   tagKeyMax: 128,
   tagValueMax: 256,
   clientTokenMax: 64,
+  outputKeyMax: 1024,
   timeoutMin: Duration.minutes(1),
   timeoutMax: Duration.minutes(55),
 } as const;
@@ -146,5 +147,16 @@ export function validateTimeout(timeout: Duration): void {
       `${timeout.toHumanString()} is outside ${LIMITS.timeoutMin.toHumanString()} … ${LIMITS.timeoutMax.toHumanString()}; ` +
         'CloudFormation gives a custom resource at most one hour, and the handler needs a few minutes of it to cancel a deployment',
     );
+  }
+}
+
+/** An output key becomes part of an attribute name, so it must be known at synth time. */
+export function validateOutputKey(key: string): void {
+  if (Token.isUnresolved(key)) {
+    fail('output key', `${key} is a token; the key names a CloudFormation attribute, so it must be known at synth time`);
+  }
+  const len = length(key);
+  if (len < 1 || len > LIMITS.outputKeyMax) {
+    fail('output key', `${show(key)} is ${len} characters long; Proton output keys are 1 to ${LIMITS.outputKeyMax}`);
   }
 }

@@ -68,5 +68,5 @@ export async function isCreateComplete(event: IsCompleteRequest, props: Instance
       `The Proton ${describeInstance(ref)} disappeared while its deployment was being watched; something removed it. Deploy again.`,
     );
   }
-  return judgeDeployment(ref, instance, event.ProtonState.deadline, props.timeoutSeconds, event);
+  return judgeDeployment(ref, instance, event.ProtonState.deadline, props, event);
 }

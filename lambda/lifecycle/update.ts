@@ -103,11 +103,11 @@ export async function isUpdateComplete(event: IsCompleteRequest, props: Instance
   if (!instance) {
     throw new ProtonDeploymentError(`The Proton ${describeInstance(ref)} no longer exists; it was removed outside this stack. Deploy again to recreate it.`);
   }
-  if (!state.deploys) return completeWith(instance, event);
+  if (!state.deploys) return completeWith(ref, instance, props, event);
   if (state.pendingUpdate && !isOurs(instance, state.pendingUpdate)) {
     return sendPendingUpdate(ref, instance, state.pendingUpdate, state.deadline, props.timeoutSeconds);
   }
-  return judgeDeployment(ref, instance, state.deadline, props.timeoutSeconds, event);
+  return judgeDeployment(ref, instance, state.deadline, props, event);
 }
 
 /** Whether the instance's latest deployment is the one this request asked for. */

@@ -1,6 +1,8 @@
 import { attributesOf, fitResponse, ResponseEnvelope } from '../attributes';
 import { describeCallError, isTransient, ProtonDeploymentError } from '../errors';
 import { log } from '../log';
+import { requestedOutputs } from '../outputs';
+import { InstanceProperties } from '../properties';
 import * as proton from '../proton';
 import { describeInstance, InstanceRef, IsCompleteResponse, NOT_COMPLETE } from './types';
 
@@ -29,9 +31,19 @@ export async function readInstance(ref: InstanceRef): Promise<{ instance?: proto
   }
 }
 
-/** The attributes CloudFormation receives on success, cut to fit its response size. */
-export function completeWith(instance: proton.ServiceInstance, envelope: ResponseEnvelope): IsCompleteResponse {
-  return { IsComplete: true, Data: fitResponse(attributesOf(instance), envelope, 'DeploymentStatusMessage') };
+/**
+ * The attributes CloudFormation receives on success, with the requested outputs, cut to fit its response size.
+ * Reading the outputs can hit throttling like any call: then the answer is "not yet".
+ */
+export async function completeWith(
+  ref: InstanceRef,
+  instance: proton.ServiceInstance,
+  props: Pick<InstanceProperties, 'outputKeys'>,
+  envelope: ResponseEnvelope,
+): Promise<IsCompleteResponse> {
+  const outputs = await requestedOutputs(ref, props.outputKeys);
+  if (outputs.retry) return NOT_COMPLETE;
+  return { IsComplete: true, Data: fitResponse({ ...attributesOf(instance), ...outputs.data }, envelope, 'DeploymentStatusMessage') };
 }
 
 /**
@@ -43,17 +55,17 @@ export async function judgeDeployment(
   ref: InstanceRef,
   instance: proton.ServiceInstance,
   deadline: number,
-  timeoutSeconds: number,
+  props: Pick<InstanceProperties, 'outputKeys' | 'timeoutSeconds'>,
   envelope: ResponseEnvelope,
 ): Promise<IsCompleteResponse> {
   const status = instance.deploymentStatus;
   if (status === 'SUCCEEDED') {
     log.info('deployment succeeded', { ...ref, deploymentId: instance.lastAttemptedDeploymentId });
-    return completeWith(instance, envelope);
+    return completeWith(ref, instance, props, envelope);
   }
   if (status && IN_MOTION.has(status)) {
     if (Date.now() < deadline) return NOT_COMPLETE;
-    throw await cancelAtDeadline(ref, instance, timeoutSeconds);
+    throw await cancelAtDeadline(ref, instance, props.timeoutSeconds);
   }
   const message = instance.deploymentStatusMessage?.trim() || 'Proton gave no message';
   log.error('deployment ended without success', { ...ref, status, deploymentId: instance.lastAttemptedDeploymentId });

@@ -20,6 +20,8 @@ export const Prop = {
   CLIENT_TOKEN: 'ClientToken',
   REMOVAL_POLICY: 'RemovalPolicy',
   TIMEOUT_SECONDS: 'TimeoutSeconds',
+  /** The instance outputs the app asked for with getOutput(), sorted. */
+  OUTPUT_KEYS: 'OutputKeys',
 } as const;
 
 /** What the handler does with the Proton instance when CloudFormation deletes the resource. */
@@ -53,3 +55,6 @@ export const ATTRIBUTES = [
 ] as const;
 
 export type AttributeName = (typeof ATTRIBUTES)[number];
+
+/** Attribute name of an instance output: `Output.<key>`. */
+export const OUTPUT_ATTRIBUTE_PREFIX = 'Output.';
