@@ -39,6 +39,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // The handler bundle pins its own SDK instead of relying on the Lambda runtime's copy.
     '@aws-sdk/client-proton@3.1029.0',
+    // Imported by lambda/shims/credentials.ts, which the bundle uses in place of the default credential chain;
+    // the exact version client-proton already pulls in (through credential-provider-node), so nothing is added.
+    '@aws-sdk/credential-provider-env@3.972.85',
     '@types/aws-lambda@^8.10.164',
     'aws-sdk-client-mock@^4.1.0',
     'aws-sdk-client-mock-jest@^4.1.0',
@@ -95,6 +98,12 @@ project.bundler.bundleTask.exec(
     '--minify --main-fields=module,main --legal-comments=none',
     // The bundle is CommonJS: load Node built-ins with require() rather than import(), which also works in a vm.
     '--supported:dynamic-import=false',
+    // `yaml`'s `node` export is CommonJS, which esbuild cannot tree-shake; its browser/ folder is the same code
+    // as ESM (the alias bypasses the package's `exports`). About -17 KB.
+    '--alias:yaml=./node_modules/yaml/browser/index.js',
+    // Credentials from the environment only (see the shim for why): drops the default chain's SSO, INI, process,
+    // web-identity and IMDS providers and their nested STS/SSO clients. About -137 KB and a faster cold start.
+    '--alias:@aws-sdk/credential-provider-node=./lambda/shims/credentials.ts',
     '--outfile=assets/service-instance-handler/index.js',
   ].join(' '),
 );
