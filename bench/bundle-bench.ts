@@ -1,11 +1,12 @@
 /**
  * Handler bundle: its size, and the time a fresh `node` process takes to `require` it, beside the whole
- * @aws-sdk/client-proton bundled unminified, and beside the proposed variants of the handler bundle.
+ * @aws-sdk/client-proton bundled unminified, and beside the handler built without the bundle task's two size
+ * flags (the `yaml` ESM alias, A, and the environment-only credentials alias, B), to show what each saves.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
-import { buildHandler, buildSdkBaseline, BuiltBundle, bytesByPackage, envCredentials, yamlEsm } from './bundles';
+import { buildHandler, buildSdkBaseline, bundleTaskFlags, BuiltBundle, bytesByPackage } from './bundles';
 import { ROOT } from './compile';
 import { measureProcess } from './measure';
 import { median, progress } from './stats';
@@ -34,6 +35,13 @@ const LOAD_SCRIPT =
   'const t = process.hrtime.bigint(); require(process.argv[1]); ' +
   'process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));';
 
+/** The bundle task's flag that starts with `prefix` (e.g. `--alias:yaml=`); throws if the task has none. */
+function taskFlag(prefix: string): string {
+  const flag = bundleTaskFlags().flags.find((f) => f.startsWith(prefix));
+  if (!flag) throw new Error(`the bundle task has no ${prefix}… flag; update bench/bundle-bench.ts`);
+  return flag;
+}
+
 async function loadMs(file: string): Promise<number> {
   const m = await measureProcess([process.execPath, '-e', LOAD_SCRIPT, file]);
   return Number(m.stdout);
@@ -43,10 +51,17 @@ export async function runBundleBench(rounds: number): Promise<BundleBenchResult>
   progress('bundle: building the baseline and the variants');
   const rebuilt = await buildHandler('handler');
   const baseline = await buildSdkBaseline();
-  const proposals: { bundle: BuiltBundle; what: string; loads: boolean }[] = [
-    { bundle: await buildHandler('yaml-esm', [yamlEsm]), what: 'proposal A: `yaml` from its ESM build (tree-shaken)', loads: true },
-    { bundle: await buildHandler('env-credentials', [envCredentials]), what: 'proposal B: env-only credentials', loads: true },
-    { bundle: await buildHandler('a-and-b', [yamlEsm, envCredentials]), what: 'proposals A + B', loads: true },
+  // A: `yaml` from its ESM build (tree-shaken); B: credentials from the environment only (lambda/shims/credentials.ts).
+  const yamlEsm = taskFlag('--alias:yaml=');
+  const envCredentials = taskFlag('--alias:@aws-sdk/credential-provider-node=');
+  const variants: { bundle: BuiltBundle; what: string; loads: boolean }[] = [
+    { bundle: await buildHandler('without-a', [yamlEsm]), what: 'without A: `yaml` from its CommonJS build', loads: true },
+    { bundle: await buildHandler('without-b', [envCredentials]), what: 'without B: the default credential chain', loads: true },
+    {
+      bundle: await buildHandler('before', [yamlEsm, envCredentials]),
+      what: 'without A and B (the bundle as shipped before 2026-11-27)',
+      loads: true,
+    },
     {
       bundle: await buildHandler('external-sdk', [], { external: ['@aws-sdk/*', '@smithy/*'] }),
       what: 'SDK left to the Lambda runtime (not pinned; for scale)',
@@ -56,7 +71,7 @@ export async function runBundleBench(rounds: number): Promise<BundleBenchResult>
   const measured = [
     { name: 'handler', what: 'shipped handler bundle (assets/)', file: SHIPPED_BUNDLE, loads: true },
     { name: 'sdk-baseline', what: 'baseline: whole @aws-sdk/client-proton, unminified', file: baseline.file, loads: true },
-    ...proposals.map((p) => ({ name: p.bundle.name, what: p.what, file: p.bundle.file, loads: p.loads })),
+    ...variants.map((v) => ({ name: v.bundle.name, what: v.what, file: v.bundle.file, loads: v.loads })),
   ];
   const samples = new Map<string, number[]>(measured.map((m) => [m.name, []]));
   for (let round = 0; round < rounds; round++) {
@@ -78,6 +93,6 @@ export async function runBundleBench(rounds: number): Promise<BundleBenchResult>
     };
   });
   const composition = bytesByPackage(rebuilt);
-  for (const b of [rebuilt, baseline, ...proposals.map((p) => p.bundle)]) fs.rmSync(path.dirname(b.file), { recursive: true, force: true });
+  for (const b of [rebuilt, baseline, ...variants.map((v) => v.bundle)]) fs.rmSync(path.dirname(b.file), { recursive: true, force: true });
   return { rows, composition, rebuiltBytes: rebuilt.bytes };
 }

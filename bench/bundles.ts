@@ -1,12 +1,12 @@
 /**
  * Builds handler bundles into temp dirs: the handler exactly as the `bundle` task builds it (its esbuild flags
- * read from .projen/tasks.json), the same with proposed changes, and the baseline, the whole
- * @aws-sdk/client-proton unminified.
+ * read from .projen/tasks.json), the same without some of its flags (to show what each one saves), and the
+ * baseline, the whole @aws-sdk/client-proton unminified.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { build, BuildOptions, Metafile, Plugin } from 'esbuild';
+import { build, BuildOptions, Metafile } from 'esbuild';
 import { ROOT } from './compile';
 
 export interface BuiltBundle {
@@ -42,35 +42,13 @@ function optionsFromFlags(flags: readonly string[]): BuildOptions {
     else if (name === 'legal-comments') options.legalComments = value as BuildOptions['legalComments'];
     else if (name.startsWith('supported:')) supported[name.slice('supported:'.length)] = value === 'true';
     else if (name.startsWith('external:')) options.external = [...(options.external ?? []), name.slice('external:'.length)];
+    // Relative alias targets resolve against the working directory, which buildInto sets to ROOT as the task runs.
+    else if (name.startsWith('alias:')) options.alias = { ...options.alias, [name.slice('alias:'.length)]: value };
     else throw new Error(`bench/bundles.ts does not know the esbuild flag ${flag} of the bundle task; teach it`);
   }
   if (Object.keys(supported).length > 0) options.supported = supported;
   return options;
 }
-
-/** The ESM build of `yaml` (its `browser/` folder), which esbuild can tree-shake; the `node` build is CommonJS. */
-export const yamlEsm: Plugin = {
-  name: 'yaml-esm',
-  setup(b) {
-    b.onResolve({ filter: /^yaml$/ }, () => ({ path: path.join(ROOT, 'node_modules', 'yaml', 'browser', 'index.js') }));
-  },
-};
-
-/**
- * Credentials from the environment only: a Lambda function always has them there, so the default chain
- * (SSO, INI files, STS web identity, IMDS, with their nested STS/SSO clients) is dead weight in the bundle.
- */
-export const envCredentials: Plugin = {
-  name: 'env-credentials',
-  setup(b) {
-    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: 'env-only', namespace: 'env-credentials' }));
-    b.onLoad({ filter: /.*/, namespace: 'env-credentials' }, () => ({
-      contents: "export { fromEnv as defaultProvider } from '@aws-sdk/credential-provider-env';",
-      resolveDir: ROOT,
-      loader: 'js',
-    }));
-  },
-};
 
 async function buildInto(name: string, options: BuildOptions): Promise<BuiltBundle> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk-proton-bench-${name}-`));
@@ -79,10 +57,17 @@ async function buildInto(name: string, options: BuildOptions): Promise<BuiltBund
   return { name, file, bytes: fs.statSync(file).size, metafile: result.metafile! };
 }
 
-/** The handler with the bundle task's flags, plus optional plugins (the proposals). */
-export function buildHandler(name: string, plugins: Plugin[] = [], extra: BuildOptions = {}): Promise<BuiltBundle> {
+/**
+ * The handler with the bundle task's flags, minus the flags in `without` (each must be one of the task's flags,
+ * so that a renamed flag fails here instead of silently measuring the shipped bundle twice), plus `extra`.
+ */
+export function buildHandler(name: string, without: readonly string[] = [], extra: BuildOptions = {}): Promise<BuiltBundle> {
   const { entry, flags } = bundleTaskFlags();
-  return buildInto(name, { ...optionsFromFlags(flags), entryPoints: [path.join(ROOT, entry)], plugins, ...extra });
+  for (const flag of without) {
+    if (!flags.includes(flag)) throw new Error(`bench/bundles.ts: the bundle task has no flag ${flag} to leave out`);
+  }
+  const kept = flags.filter((f) => !without.includes(f));
+  return buildInto(name, { ...optionsFromFlags(kept), entryPoints: [path.join(ROOT, entry)], ...extra });
 }
 
 /** The baseline: all of @aws-sdk/client-proton in one unminified file. */
