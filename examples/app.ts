@@ -1,6 +1,7 @@
+import * as path from 'path';
 import { App, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ServiceInstance, ServiceInstanceSpec } from '../src';
+import { ServiceInstance, ServiceInstanceSpec, ServiceTemplateSchema } from '../src';
 
 /**
  * An app a Proton customer would write: the `frontend` service (created in Proton beforehand from a Fargate
@@ -13,6 +14,9 @@ export class FrontendInstancesStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
+    // The service template's input schema: a spec that does not satisfy it fails `cdk synth`, not the deployment.
+    const schema = ServiceTemplateSchema.fromFile(path.join(__dirname, 'templates', 'fargate-service', 'schema', 'schema.yaml'));
+
     this.staging = new ServiceInstance(this, 'Staging', {
       serviceName: 'frontend',
       serviceInstanceName: 'staging',
@@ -20,7 +24,7 @@ export class FrontendInstancesStack extends Stack {
         proton: 'ServiceSpec',
         environment: 'staging-env',
         spec: { image: 'public.ecr.aws/nginx/nginx:1.27', port: 80, desired_count: Number(process.env.DEMO_STAGING_COUNT ?? 1) },
-      }),
+      }, { schema }),
       templateMajorVersion: '1',
       removalPolicy: RemovalPolicy.DESTROY,
       timeout: Duration.minutes(30),
@@ -34,7 +38,7 @@ export class FrontendInstancesStack extends Stack {
         proton: 'ServiceSpec',
         environment: 'production-env',
         spec: { image: 'public.ecr.aws/nginx/nginx:1.27', port: 80, desired_count: 3 },
-      }),
+      }, { schema }),
       templateMajorVersion: '1',
       tags: { stage: 'production' },
     });
@@ -43,6 +47,8 @@ export class FrontendInstancesStack extends Stack {
 
     new CfnOutput(this, 'ProductionInstanceArn', { value: this.production.serviceInstanceArn });
     new CfnOutput(this, 'StagingDeploymentStatus', { value: this.staging.deploymentStatus });
+    // An output of the infrastructure the production instance provisioned, as its template names it.
+    new CfnOutput(this, 'ProductionEndpoint', { value: this.production.getOutput('ServiceEndpoint') });
   }
 }
 

@@ -59,6 +59,8 @@ test('tags from props and from Tags.of() reach both instances; staging is remove
 test('outputs the production instance ARN and the staging deployment status', () => {
   expect(template.Outputs.ProductionInstanceArn.Value).toEqual({ 'Fn::GetAtt': [logicalIdOf('production'), 'Arn'] });
   expect(template.Outputs.StagingDeploymentStatus.Value).toEqual({ 'Fn::GetAtt': [logicalIdOf('staging'), 'DeploymentStatus'] });
+  expect(template.Outputs.ProductionEndpoint.Value).toEqual({ 'Fn::GetAtt': [logicalIdOf('production'), 'Output.ServiceEndpoint'] });
+  expect(template.Resources[logicalIdOf('production')].Properties.OutputKeys).toEqual(['ServiceEndpoint']);
 });
 
 test('both instances share one provider, and the handler asset is in the assembly', () => {

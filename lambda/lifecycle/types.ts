@@ -17,6 +17,8 @@ export interface PendingUpdate {
   readonly request: UpdateInstanceInput;
   /** The deployment that was running when the update was refused; a different one later is ours. */
   readonly busyDeploymentId?: string;
+  /** When the running deployment started (epoch ms); a deployment attempted later is ours. */
+  readonly busyAttemptedAt?: number;
 }
 
 export type OnEventRequest = CloudFormationCustomResourceEvent;

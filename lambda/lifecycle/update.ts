@@ -75,7 +75,11 @@ export async function onUpdate(
     // A deployment is running (or Proton is busy): wait for it, then send this one from isComplete.
     const current = await proton.getServiceInstance(ref.serviceName, ref.serviceInstanceName).catch(() => undefined);
     log.info('instance busy, update deferred', { ...ref, busyDeploymentId: current?.lastAttemptedDeploymentId });
-    const pendingUpdate: PendingUpdate = { request, busyDeploymentId: current?.lastAttemptedDeploymentId };
+    const pendingUpdate: PendingUpdate = {
+      request,
+      busyDeploymentId: current?.lastAttemptedDeploymentId,
+      busyAttemptedAt: current?.lastDeploymentAttemptedAt?.getTime(),
+    };
     return { PhysicalResourceId: event.PhysicalResourceId, ProtonState: { deadline, deploys: true, pendingUpdate } };
   }
 }
@@ -110,14 +114,19 @@ export async function isUpdateComplete(event: IsCompleteRequest, props: Instance
   return judgeDeployment(ref, instance, state.deadline, props, event);
 }
 
-/** Whether the instance's latest deployment is the one this request asked for. */
+/**
+ * Whether the instance's latest deployment is the one this request asked for. Three signals, any of which
+ * Proton may leave out: our client token recorded on the instance, a deployment id other than the one that was
+ * running, or a deployment attempted after the one that was running. Without any of them the update would be
+ * sent again after each deployment, so all three are checked.
+ */
 function isOurs(instance: proton.ServiceInstance, pending: PendingUpdate): boolean {
   if (instance.lastClientRequestToken === pending.request.clientToken) return true;
-  return (
-    pending.busyDeploymentId !== undefined &&
-    instance.lastAttemptedDeploymentId !== undefined &&
-    instance.lastAttemptedDeploymentId !== pending.busyDeploymentId
-  );
+  if (pending.busyDeploymentId !== undefined && instance.lastAttemptedDeploymentId !== undefined) {
+    return instance.lastAttemptedDeploymentId !== pending.busyDeploymentId;
+  }
+  const attemptedAt = instance.lastDeploymentAttemptedAt?.getTime();
+  return pending.busyAttemptedAt !== undefined && attemptedAt !== undefined && attemptedAt > pending.busyAttemptedAt;
 }
 
 async function sendPendingUpdate(

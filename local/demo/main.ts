@@ -53,6 +53,8 @@ async function main(): Promise<void> {
       templateName: 'fargate-service',
       instances: [{ name: 'shared', environment: 'shared-env' }],
     });
+    // What the production instance's infrastructure will report as outputs once deployed.
+    emulator.setOutputs('frontend', 'production', { ServiceEndpoint: 'https://production.frontend.example.com', ClusterName: 'frontend-production' });
     say("seeded Proton service 'frontend' (template fargate-service v1, one instance 'shared')");
 
     const first = path.join(workdir, 'v1');

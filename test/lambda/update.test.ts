@@ -181,3 +181,25 @@ describe('Update meeting a deployment in progress', () => {
     await expect(isComplete(completeEvent(specChange(), { deploys: true }))).rejects.toThrow(/no longer exists; it was removed outside this stack/);
   });
 });
+
+describe('recognising the deferred update without tokens or deployment ids', () => {
+  test('a deployment attempted after the busy one is ours: no second update is sent', async () => {
+    const event = updateEvent({ Spec: 'environment: prod-env\nx: 3\n' });
+    const bare = (status: string, at: string) =>
+      instance({ deploymentStatus: status, lastAttemptedDeploymentId: undefined, lastDeploymentAttemptedAt: new Date(at) });
+    proton.on(UpdateServiceInstanceCommand).rejects(SEED_ERRORS.ConflictException());
+    proton.on(GetServiceInstanceCommand).resolves({ serviceInstance: bare('IN_PROGRESS', '2026-11-27T10:00:00Z') as any });
+    const { ProtonState } = await onEvent(event);
+    expect(ProtonState.pendingUpdate!.busyAttemptedAt).toBe(Date.parse('2026-11-27T10:00:00Z'));
+    const poll = () => isComplete(completeEvent(event, ProtonState));
+
+    // The busy deployment ends; ours is sent.
+    proton.on(GetServiceInstanceCommand).resolves({ serviceInstance: bare('SUCCEEDED', '2026-11-27T10:00:00Z') as any });
+    proton.on(UpdateServiceInstanceCommand).resolves({ serviceInstance: bare('IN_PROGRESS', '2026-11-27T10:05:00Z') as any });
+    await expect(poll()).resolves.toEqual({ IsComplete: false });
+    // Ours (attempted later) ends: complete, and the update is not sent a third time.
+    proton.on(GetServiceInstanceCommand).resolves({ serviceInstance: bare('SUCCEEDED', '2026-11-27T10:05:00Z') as any });
+    await expect(poll()).resolves.toMatchObject({ IsComplete: true });
+    expect(proton.commandCalls(UpdateServiceInstanceCommand)).toHaveLength(2);
+  });
+});
