@@ -26,4 +26,3 @@ export const log = {
   error: (message: string, fields: Record<string, unknown> = {}) => write('ERROR', message, fields),
 };
 
-export { redact };

@@ -41,7 +41,6 @@ export class ServiceInstanceProvider extends Construct {
   private protonPolicySuppressions: NagSuppression[] = [];
   /** The last registered instance of each service, so that deletes of one service run one after another. */
   private readonly lastOfService = new Map<string, Construct>();
-  private policyScope?: PolicyScope;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -144,9 +143,9 @@ export class ServiceInstanceProvider extends Construct {
     return previous;
   }
 
-  /** The scoping the policy was rendered with; known once the stack has synthesized. */
-  public get renderedPolicyScope(): PolicyScope | undefined {
-    return this.policyScope;
+  /** The scoping the policy renders with for the instances registered so far. */
+  public get renderedPolicyScope(): PolicyScope {
+    return this.scoper.scope;
   }
 
   /**
@@ -259,7 +258,6 @@ export class ServiceInstanceProvider extends Construct {
 
   private renderProtonPolicy(): any {
     const scoped = this.scoper.resources();
-    this.policyScope = scoped.scope;
     const arn = (resourcePath: string) => this.protonArn(resourcePath);
     return {
       Version: '2012-10-17',

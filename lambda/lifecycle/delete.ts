@@ -81,15 +81,20 @@ export async function isDeleteComplete(event: IsCompleteRequest, props: Pick<Ins
   return NOT_COMPLETE;
 }
 
-/** After the instance is gone, the service edit must finish too, or the next edit of the service would conflict. */
-async function serviceSettled(ref: InstanceRef, deadline: number, timeoutSeconds: number): Promise<IsCompleteResponse> {
-  let service: proton.Service | undefined;
+/** Reads the instance's service; `retry` means "ask again later" (throttling, 5xx, network). */
+async function readService(ref: InstanceRef): Promise<{ service?: proton.Service; retry: boolean }> {
   try {
-    service = await proton.getService(ref.serviceName);
+    return { service: await proton.getService(ref.serviceName), retry: false };
   } catch (e) {
-    if (isTransient(e)) return NOT_COMPLETE;
+    if (isTransient(e)) return { retry: true };
     throw describeCallError(e, { operation: 'GetService', subject: `service '${ref.serviceName}'` });
   }
+}
+
+/** After the instance is gone, the service edit must finish too, or the next edit of the service would conflict. */
+async function serviceSettled(ref: InstanceRef, deadline: number, timeoutSeconds: number): Promise<IsCompleteResponse> {
+  const { service, retry } = await readService(ref);
+  if (retry) return NOT_COMPLETE;
   const status = service?.status ?? '';
   if (!service || status === 'ACTIVE' || status.startsWith('DELETE')) {
     log.info('service instance removed', { ...ref, serviceStatus: status || 'gone' });
@@ -116,15 +121,9 @@ async function serviceSettled(ref: InstanceRef, deadline: number, timeoutSeconds
  * removals never write over each other's edit.
  */
 async function requestRemoval(ref: InstanceRef): Promise<void> {
-  const subject = `service '${ref.serviceName}'`;
-  let service: proton.Service | undefined;
-  try {
-    service = await proton.getService(ref.serviceName);
-  } catch (e) {
-    if (isTransient(e)) return;
-    throw describeCallError(e, { operation: 'GetService', subject });
-  }
-  if (!service) return; // the service is gone, and its instances with it
+  const { service, retry } = await readService(ref);
+  // Ask again at the next poll; a service that is gone took its instances with it.
+  if (retry || !service) return;
   if (/IN_PROGRESS/.test(service.status ?? '')) {
     log.info('service busy, removal deferred', { ...ref, serviceStatus: service.status });
     return;
@@ -151,6 +150,6 @@ async function requestRemoval(ref: InstanceRef): Promise<void> {
       log.info('UpdateService refused for now, will retry', { ...ref, error: (e as Error).name });
       return;
     }
-    throw describeCallError(e, { operation: 'UpdateService', subject, resource: service.arn });
+    throw describeCallError(e, { operation: 'UpdateService', subject: `service '${ref.serviceName}'`, resource: service.arn });
   }
 }
