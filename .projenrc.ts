@@ -39,6 +39,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // The handler bundle pins its own SDK instead of relying on the Lambda runtime's copy.
     '@aws-sdk/client-proton@3.1029.0',
+    // The handler asks CloudFormation for its own stack's status (is this Delete the rollback of the operation that
+    // created the resource?); the same release line as client-proton, so the two share their SDK core in the bundle.
+    '@aws-sdk/client-cloudformation@3.1029.0',
     // Imported by lambda/shims/credentials.ts, which the bundle uses in place of the default credential chain;
     // the exact version client-proton already pulls in (through credential-provider-node), so nothing is added.
     '@aws-sdk/credential-provider-env@3.972.85',

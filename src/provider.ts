@@ -1,12 +1,22 @@
+import * as crypto from 'crypto';
 import * as path from 'path';
-import { ArnFormat, CfnResource, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, IConstruct } from 'constructs';
-import { INSTANCE_ACTIONS, InstanceTarget, PolicyScope, ProtonPolicyScoper, SERVICE_ACTIONS } from './private/proton-policy';
+import { Construct, IConstruct, IDependable } from 'constructs';
+import { addNagSuppressions, nagResource, suppressProviderFindings } from './private/nag';
+import {
+  ALL_SERVICE_INSTANCES_PATH,
+  ALL_SERVICES_PATH,
+  GrantScope,
+  ProtonGrantPlanner,
+  protonPolicyDocument,
+  serviceInstancesPath,
+  servicePath,
+} from './private/proton-policy';
 import { HANDLER_RUNTIME, HANDLER_TIMEOUT, PROVIDER_TOTAL_TIMEOUT, QUERY_INTERVAL } from './private/runtime';
 
 /** Where the build puts the bundled handler (see the `bundle` task in .projenrc.ts). */
@@ -16,8 +26,8 @@ const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'service-instance-han
  * The custom-resource provider that every ServiceInstance of a stack shares.
  *
  * One Provider synthesizes five Lambda functions and a state machine, so it is created once per stack, the first
- * time a ServiceInstance needs it, and found again by its id afterwards. Each ServiceInstance registers itself,
- * and the handler role's Proton policy is rendered from that registry when the stack synthesizes.
+ * time a ServiceInstance needs it, and found again by its id afterwards. Each ServiceInstance asks it for the
+ * policy that grants its service (see private/proton-policy.ts) and depends on that policy.
  */
 export class ServiceInstanceProvider extends Construct {
   /** Returns the stack's provider, creating it on first use. */
@@ -31,33 +41,25 @@ export class ServiceInstanceProvider extends Construct {
 
   /** The token a custom resource names to reach this provider. */
   public readonly serviceToken: string;
-  /** The role of the onEvent and isComplete handlers. */
-  public readonly role: iam.IRole;
-  /** The Proton permissions of the handler role; custom resources depend on it. */
-  public readonly protonPolicy: iam.CfnPolicy;
 
-  private readonly scoper = new ProtonPolicyScoper();
-  /** The IAM5 suppressions last put on the Proton policy, replaced when the policy's scoping changes. */
-  private protonPolicySuppressions: NagSuppression[] = [];
+  private readonly role: iam.Role;
+  private readonly planner = new ProtonGrantPlanner();
+  /** The policy of each service, and the account-wide one once some service needs it. */
+  private readonly grants = new Map<string, iam.CfnPolicy>();
   /** The last registered instance of each service, so that deletes of one service run one after another. */
   private readonly lastOfService = new Map<string, Construct>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
 
-    const role = new iam.Role(this, 'HandlerRole', {
+    this.role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'cdk-proton: creates, updates and removes the AWS Proton service instances of this stack',
     });
-    this.role = role;
-
-    const logGroup = new logs.LogGroup(this, 'HandlerLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // Writing to an explicit log group needs only these two actions; no managed policy with logs:CreateLogGroup on *.
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    // A Delete must know whether it is the rollback of the operation that created its resource (RETAIN then does
+    // not apply); the stack's status says so. Only this stack, and a statement that never changes.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }),
     );
 
     const handler = (name: string, entry: string) =>
@@ -65,8 +67,7 @@ export class ServiceInstanceProvider extends Construct {
         code: lambda.Code.fromAsset(HANDLER_ASSET),
         handler: `index.${entry}`,
         runtime: HANDLER_RUNTIME,
-        role,
-        logGroup,
+        role: this.role,
         loggingFormat: lambda.LoggingFormat.JSON,
         memorySize: 256,
         timeout: HANDLER_TIMEOUT,
@@ -74,6 +75,7 @@ export class ServiceInstanceProvider extends Construct {
       });
     const onEvent = handler('OnEvent', 'onEvent');
     const isComplete = handler('IsComplete', 'isComplete');
+    const handlerLogging = this.handlerLogGroups([onEvent, isComplete]);
 
     // The framework's own functions get roles of ours instead of the default ones, which attach the AWS managed
     // AWSLambdaBasicExecutionRole (logs:CreateLogGroup on *): they only write to the provider's log group.
@@ -82,15 +84,19 @@ export class ServiceInstanceProvider extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const frameworkRole = (name: string, what: string) => {
-      const frameworkRoleOf = new iam.Role(this, name, {
+      const role = new iam.Role(this, name, {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
         description: `cdk-proton: the custom-resource Provider framework's ${what}`,
       });
-      frameworkRoleOf.addToPrincipalPolicy(
+      role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [providerLogs.logGroupArn] }),
       );
-      return frameworkRoleOf;
+      return role;
     };
+    const frameworkRoles = [
+      frameworkRole('FrameworkOnEventRole', 'onEvent function'),
+      frameworkRole('FrameworkWaiterRole', 'isComplete and onTimeout functions'),
+    ];
 
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
@@ -98,8 +104,13 @@ export class ServiceInstanceProvider extends Construct {
       queryInterval: QUERY_INTERVAL,
       totalTimeout: PROVIDER_TOTAL_TIMEOUT,
       logGroup: providerLogs,
-      frameworkOnEventRole: frameworkRole('FrameworkOnEventRole', 'onEvent function'),
-      frameworkCompleteAndTimeoutRole: frameworkRole('FrameworkWaiterRole', 'isComplete and onTimeout functions'),
+      // The framework logs every request it relays, resource properties (the spec) and Data (the outputs) included,
+      // with console.log. Lambda drops those lines below this level; what it keeps is what the framework could not
+      // tell CloudFormation itself. (aws-cdk-lib's own default is FATAL; pinned here so that a change of default
+      // cannot start logging specs.)
+      frameworkLambdaLoggingLevel: lambda.ApplicationLogLevel.ERROR,
+      frameworkOnEventRole: frameworkRoles[0],
+      frameworkCompleteAndTimeoutRole: frameworkRoles[1],
       // The waiter's execution history shows each poll, retry and the final timeout: what an operator needs when
       // a deployment hangs. Without execution data, which carries the resource properties (the spec among them).
       // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's CloudWatch Logs resource policy.
@@ -116,190 +127,116 @@ export class ServiceInstanceProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
 
-    this.protonPolicy = new iam.CfnPolicy(this, 'ProtonAccess', {
-      policyName: 'ProtonServiceInstances',
-      roles: [role.roleName],
-      policyDocument: Lazy.any({ produce: () => this.renderProtonPolicy() }),
+    const frameworkFunction = (entry: string) => provider.node.findChild(`framework-${entry}`);
+    // Every custom resource reaches the handlers through framework-onEvent: the handlers' log groups and their
+    // permission to write there exist before the first request.
+    frameworkFunction('onEvent').node.addDependency(handlerLogging);
+
+    suppressProviderFindings({
+      handlers: [onEvent, isComplete],
+      frameworkFunctions: ['onEvent', 'isComplete', 'onTimeout'].map(frameworkFunction),
+      frameworkRoles,
+      waiter: provider.node.findChild('waiter-state-machine'),
+      frameworkIsComplete: frameworkFunction('isComplete'),
+      frameworkOnTimeout: frameworkFunction('onTimeout'),
     });
-
-    // What cdk-nag's AwsSolutions pack still reports on these resources is suppressed here, with the reason, so a
-    // user's own cdk-nag run sees nothing from this library (the metadata is plain template metadata: cdk-nag is
-    // not a dependency). The README's "cdk-nag" section lists each one.
-    this.addNagSuppressions(provider, [onEvent, isComplete]);
   }
 
   /**
-   * Registers an instance: its ARN joins the handler's policy, and the previous instance of the same service is
-   * returned so the caller can depend on it (Proton removes an instance by rewriting its service's spec, so two
-   * removals from one service must not run at once).
+   * Registers an instance of a service. Returns the policy that grants the handler its permissions on the
+   * service's instances, which the instance's custom resource must depend on, and the previous instance of the
+   * same service, which it should depend on too (Proton removes an instance by rewriting its service's spec, so
+   * two removals from one service must not run at once).
    */
-  public register(instance: Construct, target: InstanceTarget): Construct | undefined {
-    const wildcardsChanged = this.scoper.add(target);
-    const previous = this.lastOfService.get(target.serviceName);
-    this.lastOfService.set(target.serviceName, instance);
-    // The policy's scoping follows the number of instances, and so do the IAM5 suppressions of its wildcards;
-    // they are rewritten only when the tier or, per service, the services change.
-    if (wildcardsChanged) this.suppressProtonPolicyWildcards();
-    return previous;
-  }
-
-  /** The scoping the policy renders with for the instances registered so far. */
-  public get renderedPolicyScope(): PolicyScope {
-    return this.scoper.scope;
+  public register(instance: Construct, serviceName: string): { readonly grant: IDependable; readonly previous?: Construct } {
+    const key = this.serviceKey(serviceName);
+    const previous = this.lastOfService.get(key);
+    this.lastOfService.set(key, instance);
+    return { grant: this.grantFor(key, serviceName), previous };
   }
 
   /**
-   * cdk-nag (AwsSolutions) suppressions for what cannot be fixed in the provider, written as `cdk_nag` metadata
-   * on each resource, the format cdk-nag reads; cdk-nag itself is not a dependency of this library.
+   * The handlers log to `/aws/lambda/<function name>`, the log group Lambda uses by default, because that is the
+   * group aws-cdk-lib's framework names in every failure it reports (`Logs: /aws/lambda/<function>`). The groups
+   * are created here with a retention, and the role may write to them and nowhere else. That permission is a
+   * policy of its own: in the role's default policy it would close a loop (function → default policy → log group
+   * → function name).
    */
-  private addNagSuppressions(provider: cr.Provider, handlers: lambda.Function[]): void {
-    const stack = Stack.of(this);
-    const cfn = (construct: IConstruct) => construct.node.defaultChild as CfnResource;
-    /** How cdk-nag names a grantInvoke wildcard: the function's versions and aliases, `<LogicalId.Arn>:*`. */
-    const versionsOf = (fn: IConstruct) => `Resource::<${stack.resolve(cfn(fn).logicalId)}.Arn>:*`;
-    const frameworkFunction = (id: string) => provider.node.findChild(id);
+  private handlerLogGroups(functions: lambda.Function[]): iam.Policy {
+    const groups = functions.map(
+      (fn) =>
+        new logs.LogGroup(this, `${fn.node.id}Logs`, {
+          logGroupName: `/aws/lambda/${fn.functionName}`,
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+    );
+    return new iam.Policy(this, 'HandlerLogging', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: groups.map((g) => g.logGroupArn) }),
+      ],
+    });
+  }
 
-    for (const handler of handlers) {
-      addNagMetadata(cfn(handler), [
-        {
-          id: 'AwsSolutions-L1',
-          reason:
-            'The handler bundle is built for and tested on Node.js 22 (esbuild --target=node22); Lambda supports nodejs22.x ' +
-            'beyond AWS Proton\'s end of support (2026-10-07), the last day this library can be used.',
-        },
-      ]);
-    }
+  /** A service name as a map key: itself, or its CloudFormation form when it is a token (e.g. a parameter). */
+  private serviceKey(serviceName: string): string {
+    return Token.isUnresolved(serviceName) ? JSON.stringify(Stack.of(this).resolve(serviceName)) : serviceName;
+  }
 
-    const invokeHandlers: NagSuppression = {
-      id: 'AwsSolutions-IAM5',
-      reason:
-        'The Provider framework (aws-cdk-lib custom-resources) grants lambda:InvokeFunction on the onEvent and ' +
-        'isComplete handlers and on their versions and aliases (<function ARN>:*); the wildcard names no other function.',
-      applies_to: handlers.map(versionsOf),
-    };
-    for (const role of [this.node.findChild('FrameworkOnEventRole'), this.node.findChild('FrameworkWaiterRole')]) {
-      addNagMetadata(cfn(role.node.findChild('DefaultPolicy')), [invokeHandlers]);
-    }
+  private grantFor(key: string, serviceName: string): iam.CfnPolicy {
+    const scope = this.planner.assign(key, serviceName);
+    const grantKey = scope === GrantScope.ACCOUNT ? GrantScope.ACCOUNT : key;
+    const existing = this.grants.get(grantKey);
+    if (existing) return existing;
+    const grant = scope === GrantScope.ACCOUNT ? this.accountGrant() : this.serviceGrant(key, serviceName);
+    this.grants.set(grantKey, grant);
+    return grant;
+  }
 
-    for (const fn of provider.node.findAll().filter((c) => c instanceof lambda.Function)) {
-      addNagMetadata(cfn(fn), [
-        {
-          id: 'AwsSolutions-L1',
-          reason:
-            'A Provider framework function of aws-cdk-lib (custom-resources): aws-cdk-lib chooses its runtime and offers ' +
-            'no setting for it; it moves to newer runtimes with aws-cdk-lib releases.',
-        },
-      ]);
-    }
-
-    const waiter = provider.node.findChild('waiter-state-machine');
-    addNagMetadata(cfn(waiter), [
-      {
-        id: 'AwsSolutions-SF2',
-        reason:
-          'The waiter only polls the isComplete function every 10 seconds; its execution history goes to a log group ' +
-          '(level ALL) and the handlers log every Proton call, so X-Ray tracing would add cost and xray:* on * for no insight.',
-      },
-    ]);
-    addNagMetadata(cfn(waiter.node.findChild('Role').node.findChild('DefaultPolicy')), [
+  private serviceGrant(key: string, serviceName: string): iam.CfnPolicy {
+    const id = Token.isUnresolved(serviceName) ? `T${crypto.createHash('sha256').update(key).digest('hex').slice(0, 12)}` : serviceName;
+    const paths = { instances: serviceInstancesPath(serviceName), service: servicePath(serviceName) };
+    const policy = new iam.CfnPolicy(this, `ProtonService-${id}`, {
+      policyName: `cdk-proton-${Token.isUnresolved(serviceName) ? id : serviceName}`,
+      roles: [this.role.roleName],
+      policyDocument: protonPolicyDocument((p) => this.protonArn(p), paths),
+    });
+    addNagSuppressions(policy, [
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'The waiter state machine (aws-cdk-lib custom-resources) invokes the framework isComplete and onTimeout ' +
-          'functions; grantInvoke covers their versions and aliases (<function ARN>:*) and no other function.',
-        applies_to: [versionsOf(frameworkFunction('framework-isComplete')), versionsOf(frameworkFunction('framework-onTimeout'))],
+          "The handler's permissions on a service's instances must outlive the Delete of any of them, which " +
+          'CloudFormation runs after it has applied a changed policy; so the policy names the service ' +
+          "(service/<name>/service-instance/*), never changes while the stack uses the service, and is removed with its last instance.",
+        applies_to: [nagResource(this, this.protonArn(paths.instances))],
       },
+    ]);
+    return policy;
+  }
+
+  private accountGrant(): iam.CfnPolicy {
+    const paths = { instances: ALL_SERVICE_INSTANCES_PATH, service: ALL_SERVICES_PATH };
+    const policy = new iam.CfnPolicy(this, 'ProtonAllServices', {
+      policyName: 'cdk-proton-all-services',
+      roles: [this.role.roleName],
+      policyDocument: protonPolicyDocument((p) => this.protonArn(p), paths),
+    });
+    addNagSuppressions(policy, [
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'Step Functions logging to CloudWatch Logs needs the log-delivery actions (logs:CreateLogDelivery, ' +
-          'logs:PutResourcePolicy, ...), which support no resource-level permissions (Resource "*"), as the Step ' +
-          'Functions documentation prescribes.',
-        applies_to: ['Resource::*'],
+          'This stack uses more Proton services than fit in per-service policies within the IAM size limit of a ' +
+          "role's inline policies, so the later services are covered by one policy for the Proton services and service " +
+          'instances of this account and region (never proton:* and never Resource *).',
+        applies_to: [paths.instances, paths.service].map((p) => nagResource(this, this.protonArn(p))),
       },
     ]);
-  }
-
-  /**
-   * The Proton policy lists each instance ARN while the policy fits IAM's size limit; past that it holds one
-   * wildcard per service, or one for every service (see private/proton-policy.ts). The suppressions name exactly
-   * the wildcard resources the current scoping renders, in the form cdk-nag reports them.
-   */
-  private suppressProtonPolicyWildcards(): void {
-    const scoped = this.scoper.resources();
-    const stack = Stack.of(this);
-    const wildcards = [...scoped.instanceResources, ...scoped.serviceResources]
-      .filter((resourcePath) => resourcePath.includes('*'))
-      .map((resourcePath) => `Resource::${flattenReference(stack.resolve(this.protonArn(resourcePath)))}`);
-    const next: NagSuppression[] =
-      wildcards.length === 0
-        ? []
-        : [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              scoped.scope === PolicyScope.SERVICE
-                ? 'This stack has too many service instances to list each ARN within the IAM policy size limit, so the ' +
-                  "Proton instance actions cover the instances of this stack's services only (service/<name>/service-instance/*), " +
-                  'in this account and region.'
-                : 'This stack has too many services and instances to list them within the IAM policy size limit, so the ' +
-                  'Proton actions cover the services and service instances of this account and region (never proton:* ' +
-                  'and never Resource *).',
-            applies_to: wildcards,
-          },
-        ];
-    addNagMetadata(this.protonPolicy, next, this.protonPolicySuppressions);
-    this.protonPolicySuppressions = next;
+    return policy;
   }
 
   private protonArn(resourcePath: string): string {
     return Stack.of(this).formatArn({ service: 'proton', resource: resourcePath, arnFormat: ArnFormat.NO_RESOURCE_NAME });
   }
-
-  private renderProtonPolicy(): any {
-    const scoped = this.scoper.resources();
-    const arn = (resourcePath: string) => this.protonArn(resourcePath);
-    return {
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'ServiceInstances', Effect: 'Allow', Action: INSTANCE_ACTIONS, Resource: scoped.instanceResources.map(arn) },
-        { Sid: 'Services', Effect: 'Allow', Action: SERVICE_ACTIONS, Resource: scoped.serviceResources.map(arn) },
-      ],
-    };
-  }
 }
 
-/** A cdk-nag rule suppression, as cdk-nag reads it from the `cdk_nag` metadata of a resource. */
-interface NagSuppression {
-  readonly id: string;
-  readonly reason: string;
-  /** The findings it covers (for IAM4/IAM5: `Resource::<resource>`, `Action::<action>`); all when left out. */
-  readonly applies_to?: string[];
-}
-
-/**
- * Adds suppressions to a resource's `cdk_nag` metadata, keeping any already there (a user's own, from
- * `NagSuppressions.addResourceSuppressions`), and removing the `replacing` ones this library put there before.
- */
-function addNagMetadata(resource: CfnResource, suppressions: NagSuppression[], replacing: NagSuppression[] = []): void {
-  const stale = new Set(replacing.map((r) => JSON.stringify(r)));
-  const existing: NagSuppression[] = (resource.getMetadata('cdk_nag')?.rules_to_suppress ?? []).filter(
-    (r: NagSuppression) => !stale.has(JSON.stringify(r)),
-  );
-  resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...suppressions] });
-}
-
-/**
- * Flattens a resolved CloudFormation value the way cdk-nag names IAM findings: `Fn::Join` joined,
- * `Ref` as `<Name>`, `Fn::GetAtt` as `<Name.Attribute>`.
- */
-function flattenReference(value: any): string {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value?.['Fn::Join'])) {
-    const [delimiter, items] = value['Fn::Join'];
-    return (items as any[]).map(flattenReference).join(delimiter);
-  }
-  if (value?.Ref !== undefined) return `<${flattenReference(value.Ref)}>`;
-  if (Array.isArray(value?.['Fn::GetAtt'])) return `<${value['Fn::GetAtt'].map(flattenReference).join('.')}>`;
-  return JSON.stringify(value);
-}

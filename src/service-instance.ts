@@ -1,5 +1,4 @@
 import {
-  Arn,
   ArnFormat,
   CustomResource,
   Duration,
@@ -15,7 +14,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ServiceInstanceSpec } from './instance-spec';
-import { AttributeName, OUTPUT_ATTRIBUTE_PREFIX, Prop, RemovalBehaviour, RESOURCE_TYPE } from './private/contract';
+import { AttributeName, OUTPUT_ATTRIBUTE_PREFIX, parseServiceInstanceArn, Prop, RemovalBehaviour, RESOURCE_TYPE } from './private/contract';
 import { DEFAULT_INSTANCE_TIMEOUT, SERVICE_TIMEOUT_MARGIN } from './private/runtime';
 import { ServiceInstanceProvider } from './provider';
 import {
@@ -110,19 +109,38 @@ export interface ServiceInstanceProps {
   readonly tags?: { [key: string]: string };
 
   /**
-   * The idempotency token for `CreateServiceInstance`.
+   * A seed for the idempotency tokens the handler sends to Proton (`CreateServiceInstance`,
+   * `UpdateServiceInstance`).
    *
-   * @default - derived from the CloudFormation request, so a retried create neither creates a second instance
-   * nor fails
+   * Each request's token is derived from this seed and from the CloudFormation request, so a retried request
+   * carries the same token, and two different requests (a replacement, an update) never reuse one with other
+   * parameters (which Proton would refuse as IdempotentParameterMismatch within its 8-hour window).
+   *
+   * @default - tokens derived from the CloudFormation request alone
    */
   readonly clientToken?: string;
 
   /**
+   * Whether CloudFormation masks the instance's attributes (CloudFormation's `NoEcho` for a custom resource).
+   *
+   * Set it when the outputs you read with `getOutput` are secret: the attributes are then shown as `*****`
+   * wherever CloudFormation shows them (stack events, the console, DescribeStackResource) and the Provider
+   * framework redacts them in its logs. `Fn::GetAtt` still resolves to the real values, so a value you put in a
+   * stack output or another resource's property is visible there.
+   *
+   * @default false
+   */
+  readonly noEcho?: boolean;
+
+  /**
    * What happens to the Proton instance when the resource leaves the stack or is replaced.
    *
-   * `RETAIN` keeps it in Proton (with one exception: an instance whose first deployment never succeeded is
-   * removed when its creation is rolled back, so a failed deployment leaves nothing behind). `DESTROY` removes it
-   * from its service through `UpdateService`; Proton cannot remove the last instance of a service that way.
+   * `RETAIN` keeps it in Proton on every removal, replacement and stack deletion — except when the stack
+   * operation that created it is rolled back (the stack's creation, or the update that added it): then it is
+   * removed, so a failed first deploy leaves nothing that would block the next one. This is CloudFormation's
+   * `RetainExceptOnCreate`; the handler tells a rollback apart by asking CloudFormation for its own stack's status.
+   * An instance whose first deployment never succeeded is removed as well. `DESTROY` removes it from its service
+   * through `UpdateService`; Proton cannot remove the last instance of a service that way.
    *
    * @default RemovalPolicy.RETAIN - a service instance carries deployed infrastructure, and AWS Proton no
    * longer accepts new customers, so an instance removed by accident may not be recoverable
@@ -197,19 +215,14 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
           'Use fromServiceInstanceAttributes with the names instead.',
       );
     }
-    const parts = Arn.split(serviceInstanceArn, ArnFormat.SLASH_RESOURCE_NAME);
-    const names = /^([^/]+)\/service-instance\/([^/]+)$/.exec(parts.resourceName ?? '');
-    if (parts.service !== 'proton' || parts.resource !== 'service' || !names) {
+    const names = parseServiceInstanceArn(serviceInstanceArn);
+    if (!names) {
       throw new Error(
         `ServiceInstance.fromServiceInstanceArn: ${show(serviceInstanceArn, 200)} is not a Proton service instance ARN ` +
           '(arn:<partition>:proton:<region>:<account>:service/<service>/service-instance/<name>)',
       );
     }
-    return ServiceInstance.fromServiceInstanceAttributes(scope, id, {
-      serviceName: names[1],
-      serviceInstanceName: names[2],
-      serviceInstanceArn,
-    });
+    return ServiceInstance.fromServiceInstanceAttributes(scope, id, { ...names, serviceInstanceArn });
   }
 
   /**
@@ -278,13 +291,12 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
         [Prop.REMOVAL_POLICY]: Lazy.string({ produce: () => removalBehaviour(this.removalPolicy) }),
         [Prop.TIMEOUT_SECONDS]: timeout.toSeconds(),
         [Prop.OUTPUT_KEYS]: Lazy.list({ produce: () => [...this.outputKeys].sort() }, { omitEmpty: true }),
+        [Prop.NO_ECHO]: props.noEcho ? 'true' : undefined,
       },
     });
-    this.resource.node.addDependency(provider.protonPolicy);
-    const previous = provider.register(this, {
-      serviceName: props.serviceName,
-      serviceInstanceName: props.serviceInstanceName,
-    });
+    const { grant, previous } = provider.register(this, props.serviceName);
+    // The policy that lets the handler act on this instance is deleted only after this resource (see provider).
+    this.resource.node.addDependency(grant);
     if (previous) {
       this.node.addDependency(previous);
     }

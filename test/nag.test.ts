@@ -4,8 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { ServiceInstance, ServiceInstanceSpec } from '../src';
-import { PolicyScope } from '../src/private/proton-policy';
-import { ServiceInstanceProvider } from '../src/provider';
 
 /**
  * cdk-nag's AwsSolutions pack over stacks built with this library. A user's own cdk-nag run must see nothing
@@ -53,8 +51,9 @@ function suppressionsOf(stack: Stack): Array<{ path: string; rules: any[] }> {
     .filter((r) => r.rules.length > 0);
 }
 
-function policyScope(stack: Stack): PolicyScope | undefined {
-  return (stack.node.findChild('cdk-proton.ServiceInstanceProvider') as ServiceInstanceProvider).renderedPolicyScope;
+/** The Proton policies of the provider (one per service, and the account-wide one when needed), by construct id. */
+function protonPolicySuppressions(stack: Stack): Array<{ path: string; rules: any[] }> {
+  return suppressionsOf(stack).filter((s) => /\/(ProtonService-[^/]+|ProtonAllServices)$/.test(s.path));
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -62,7 +61,6 @@ describe('cdk-nag AwsSolutions', () => {
     const stack = newStack();
     addInstances(stack, 5, 2);
     expect(nagFindings(stack)).toEqual([]);
-    expect(policyScope(stack)).toBe(PolicyScope.INSTANCE);
   });
 
   test('an environment-agnostic stack: no unsuppressed finding', () => {
@@ -79,38 +77,31 @@ describe('cdk-nag AwsSolutions', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 
-  test('200 instances in 10 services: the per-service wildcards are suppressed by name', () => {
+  test('200 instances in 10 services: each service\'s wildcard is suppressed by name on its own policy', () => {
     const stack = newStack();
     addInstances(stack, 200, 10, 24);
     expect(nagFindings(stack)).toEqual([]);
-    expect(policyScope(stack)).toBe(PolicyScope.SERVICE);
-    const [policy] = suppressionsOf(stack).filter((s) => s.path.endsWith('/ProtonAccess'));
-    const iam5 = policy.rules.filter((r) => r.id === 'AwsSolutions-IAM5');
-    expect(iam5).toHaveLength(1);
-    // One entry per service, exactly the resource cdk-nag reports, and no other wildcard.
-    expect(iam5[0].applies_to).toHaveLength(10);
-    expect(iam5[0].applies_to).toContain(
-      `Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service/${'svc-0'.padEnd(24, 'x')}/service-instance/*`,
-    );
+    const policies = protonPolicySuppressions(stack);
+    expect(policies).toHaveLength(10);
+    for (const policy of policies) {
+      const service = /ProtonService-([^/]+)$/.exec(policy.path)![1];
+      // Exactly the resource cdk-nag reports, and no other wildcard.
+      expect(policy.rules.map((r) => [r.id, r.applies_to])).toEqual([
+        ['AwsSolutions-IAM5', [`Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service/${service}/service-instance/*`]],
+      ]);
+    }
   });
 
-  test('so many services that the policy covers every service: both account-wide wildcards are suppressed by name', () => {
+  test('so many services that the later ones share the account-wide policy: both its wildcards are suppressed by name', () => {
     const stack = newStack({});
     addInstances(stack, 200, 200, 90);
     expect(nagFindings(stack)).toEqual([]);
-    expect(policyScope(stack)).toBe(PolicyScope.ACCOUNT);
-    const [policy] = suppressionsOf(stack).filter((s) => s.path.endsWith('/ProtonAccess'));
-    expect(policy.rules).toHaveLength(1);
-    expect(policy.rules[0].applies_to).toEqual([
+    const [account] = protonPolicySuppressions(stack).filter((s) => s.path.endsWith('/ProtonAllServices'));
+    expect(account.rules).toHaveLength(1);
+    expect(account.rules[0].applies_to).toEqual([
       'Resource::arn:<AWS::Partition>:proton:<AWS::Region>:<AWS::AccountId>:service/*/service-instance/*',
       'Resource::arn:<AWS::Partition>:proton:<AWS::Region>:<AWS::AccountId>:service/*',
     ]);
-  });
-
-  test('a policy listing each instance carries no IAM5 suppression', () => {
-    const stack = newStack();
-    addInstances(stack, 2, 1);
-    expect(suppressionsOf(stack).filter((s) => s.path.endsWith('/ProtonAccess'))).toEqual([]);
   });
 
   test('every suppression names a rule, gives a reason, and IAM5 ones list the findings they cover', () => {
@@ -163,6 +154,8 @@ describe('cdk-nag AwsSolutions', () => {
         `/Provider/waiter-state-machine/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::${fnArn('framework-onTimeout')}]`,
         // Step Functions' log delivery actions, which take no resource-level permissions.
         '/Provider/waiter-state-machine/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+        // The one service's instances, granted by a policy that outlives each instance's Delete.
+        `/ProtonService-${'svc-0'.padEnd(8, 'x')} AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:proton:us-east-1:123456789012:service/${'svc-0'.padEnd(8, 'x')}/service-instance/*]`,
       ].sort(),
     );
   });
@@ -181,17 +174,17 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings.filter((f) => f.path.includes('cdk-proton'))).toEqual([]);
   });
 
-  test('a user\'s own suppression on the Proton policy survives instances added after it', () => {
+  test('a user\'s own suppression on a Proton policy survives instances added after it', () => {
     const stack = newStack();
     addInstances(stack, 1, 1);
-    const policy = stack.node.findChild('cdk-proton.ServiceInstanceProvider').node.findChild('ProtonAccess') as iam.CfnPolicy;
+    const provider = stack.node.findChild('cdk-proton.ServiceInstanceProvider');
+    const policy = provider.node.findChild(`ProtonService-${'svc-0'.padEnd(8, 'x')}`) as iam.CfnPolicy;
     NagSuppressions.addResourceSuppressions(policy, [{ id: 'AwsSolutions-IAM4', reason: 'a user suppression kept as written' }]);
-    // Enough further instances to change the policy's scoping (and so the library's own IAM5 suppression).
     for (let n = 1; n < 200; n++) {
-      new ServiceInstance(stack, `More${n}`, { serviceName: `svc-${n % 10}`.padEnd(24, 'x'), serviceInstanceName: `more-${n}`.padEnd(24, 'y'), spec: SPEC });
+      new ServiceInstance(stack, `More${n}`, { serviceName: `svc-${n % 10}`.padEnd(8, 'x'), serviceInstanceName: `more-${n}`.padEnd(24, 'y'), spec: SPEC });
     }
     const rules = policy.getMetadata('cdk_nag').rules_to_suppress;
-    expect(rules.map((r: any) => r.id)).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5']);
+    expect(rules.map((r: any) => r.id)).toEqual(['AwsSolutions-IAM5', 'AwsSolutions-IAM4']);
     expect(nagFindings(stack)).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ServiceInstance, ServiceInstanceSpec } from '../src';
-import { PolicyScope, scopeProtonPolicy } from '../src/private/proton-policy';
+import { RESOURCE_TYPE } from '../src/private/contract';
+import { GrantScope, PROTON_POLICY_BUDGET, ProtonGrantPlanner } from '../src/private/proton-policy';
 
 /** AWS's limits on the IAM policies of one role. */
 const INLINE_LIMIT = 10_240;
-const MANAGED_LIMIT = 6_144;
 const MANAGED_PER_ROLE = 10;
 
 /** Pseudo parameters at their longest, so measured sizes are the worst case once CloudFormation resolves them. */
@@ -14,6 +14,7 @@ const PSEUDO: Record<string, string> = {
   'AWS::Region': 'ap-southeast-99',
   'AWS::AccountId': '123456789012',
   'AWS::URLSuffix': 'amazonaws.com.cn',
+  'AWS::StackId': 'arn:aws-us-gov:cloudformation:ap-southeast-99:123456789012:stack/Scale/12345678-1234-1234-1234-123456789012',
 };
 
 /** Resolves the intrinsics a policy document uses, as CloudFormation would. */
@@ -33,9 +34,18 @@ function policySize(document: unknown): number {
   return JSON.stringify(resolveIntrinsics(document)).length;
 }
 
-function stackWith(count: number, services: number, nameLength = 12): { stack: Stack; template: Template } {
+interface Spread {
+  readonly count: number;
+  readonly services: number;
+  readonly nameLength?: number;
+  /** Instance indexes to leave out (an app version without them). */
+  readonly without?: number[];
+}
+
+function stackWith({ count, services, nameLength = 12, without = [] }: Spread): { stack: Stack; template: Template } {
   const stack = new Stack(new App(), 'Scale', { env: { account: '123456789012', region: 'us-east-1' } });
   for (let n = 0; n < count; n++) {
+    if (without.includes(n)) continue;
     new ServiceInstance(stack, `I${n}`, {
       serviceName: `service-${n % services}`.padEnd(nameLength, 'x'),
       serviceInstanceName: `instance-${n}`.padEnd(nameLength, 'y'),
@@ -45,41 +55,71 @@ function stackWith(count: number, services: number, nameLength = 12): { stack: S
   return { stack, template: Template.fromStack(stack) };
 }
 
-function handlerRolePolicies(template: Template): { inline: any[]; managedCount: number } {
-  const handlerRole = Object.entries(template.findResources('AWS::IAM::Role')).find(([, r]: any) =>
-    String(r.Properties.Description ?? '').startsWith('cdk-proton'),
-  )!;
-  const [roleId, role] = handlerRole as [string, any];
-  const inline = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) =>
-    p.Properties.Roles.some((r: any) => r.Ref === roleId),
-  );
+const handlerRoleId = (template: Template) =>
+  Object.entries(template.findResources('AWS::IAM::Role')).find(([, r]: any) => String(r.Properties.Description ?? '').startsWith('cdk-proton: creates'))![0];
+
+function handlerRolePolicies(template: Template): { inline: Array<[string, any]>; managedCount: number } {
+  const roleId = handlerRoleId(template);
+  const role = template.findResources('AWS::IAM::Role')[roleId];
+  const inline = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
   return {
-    inline: [...inline.map((p: any) => p.Properties.PolicyDocument), ...(role.Properties.Policies ?? []).map((p: any) => p.PolicyDocument)],
+    inline: [...inline.map(([id, p]: any) => [id, p.Properties.PolicyDocument] as [string, any]), ...(role.Properties.Policies ?? []).map((p: any) => ['inline', p.PolicyDocument])],
     managedCount: (role.Properties.ManagedPolicyArns ?? []).length,
   };
 }
 
-function protonStatements(template: Template): any[] {
-  const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'ProtonServiceInstances' } })) as any[];
-  return policy.Properties.PolicyDocument.Statement;
+/** The Proton policies of the handler role, by logical id. */
+function protonPolicies(template: Template): Record<string, any> {
+  return Object.fromEntries(
+    Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]: any) => String(p.Properties.PolicyName).startsWith('cdk-proton-')),
+  );
 }
 
-describe('handler role policy', () => {
-  test('a few instances: every ARN listed, no wildcard, no proton:*', () => {
-    const { template } = stackWith(3, 2);
-    const [instances, services] = protonStatements(template);
-    const resources = resolveIntrinsics(instances.Resource);
-    expect(resources).toHaveLength(3);
-    for (const arn of resources) expect(arn).toMatch(/^arn:aws-us-gov:proton:us-east-1:123456789012:service\/service-\dx*\/service-instance\/instance-\dy*$/);
-    expect(resolveIntrinsics(services.Resource)).toEqual([
-      'arn:aws-us-gov:proton:us-east-1:123456789012:service/service-0xxx',
-      'arn:aws-us-gov:proton:us-east-1:123456789012:service/service-1xxx',
-    ]);
-    expect(instances.Action).toEqual(expect.arrayContaining(['proton:CreateServiceInstance', 'proton:CancelServiceInstanceDeployment']));
-    expect(services.Action).toEqual(['proton:GetService', 'proton:UpdateService']);
-    const all = JSON.stringify(protonStatements(template));
+function resourcesOf(policy: any): string[] {
+  return policy.Properties.PolicyDocument.Statement.flatMap((s: any) => resolveIntrinsics(s.Resource));
+}
+
+describe('one policy per service', () => {
+  test('each service gets a policy naming only it; each instance depends on its service\'s policy', () => {
+    const { template } = stackWith({ count: 3, services: 2 });
+    const policies = protonPolicies(template);
+    expect(Object.keys(policies)).toHaveLength(2);
+    const byService = Object.fromEntries(Object.entries(policies).map(([id, p]) => [/service\/(service-\d)x*$/.exec(resourcesOf(p)[1])![1], id]));
+    for (const [service, id] of Object.entries(byService)) {
+      expect(resourcesOf(policies[id]).sort()).toEqual([
+        `arn:aws-us-gov:proton:us-east-1:123456789012:service/${service.padEnd(12, 'x')}`,
+        `arn:aws-us-gov:proton:us-east-1:123456789012:service/${service.padEnd(12, 'x')}/service-instance/*`,
+      ]);
+    }
+    for (const [, resource] of Object.entries<any>(template.findResources(RESOURCE_TYPE))) {
+      const service = resource.Properties.ServiceName.replace(/x+$/, '');
+      expect(resource.DependsOn).toContain(byService[service]);
+    }
+    const all = JSON.stringify(policies);
     expect(all).not.toContain('proton:*');
     expect(all).not.toMatch(/"Resource":"\*"/);
+  });
+
+  test('removing an instance leaves its service\'s policy exactly as it was, so its Delete keeps its permissions', () => {
+    const before = protonPolicies(stackWith({ count: 4, services: 2 }).template);
+    const after = protonPolicies(stackWith({ count: 4, services: 2, without: [2] }).template);
+    expect(after).toEqual(before);
+  });
+
+  test('dropping the last instance of a service removes that service\'s policy, and only it', () => {
+    const before = protonPolicies(stackWith({ count: 3, services: 3 }).template);
+    const after = protonPolicies(stackWith({ count: 3, services: 3, without: [1] }).template);
+    expect(Object.keys(before)).toHaveLength(3);
+    expect(Object.keys(after)).toHaveLength(2);
+    for (const [id, policy] of Object.entries(after)) expect(before[id]).toEqual(policy);
+  });
+
+  test('the role may describe its own stack, and no other', () => {
+    const { template } = stackWith({ count: 1, services: 1 });
+    const statements = handlerRolePolicies(template).inline.flatMap(([, doc]) => doc.Statement);
+    const describe = statements.filter((s: any) => [s.Action].flat().includes('cloudformation:DescribeStacks'));
+    expect(describe).toEqual([{ Action: 'cloudformation:DescribeStacks', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } }]);
+    expect(JSON.stringify(statements)).not.toMatch(/cloudformation:\*/);
   });
 
   test.each([
@@ -87,54 +127,70 @@ describe('handler role policy', () => {
     [20, 1],
     [50, 10],
     [200, 10],
-  ])('%i instances across %i services: every policy of the role stays within IAM limits', (count, services) => {
-    const { template } = stackWith(count, services, 40);
+  ])('%i instances across %i services: every policy of the role stays within IAM limits, one per service', (count, services) => {
+    const { template } = stackWith({ count, services, nameLength: 40 });
     const { inline, managedCount } = handlerRolePolicies(template);
-    const inlineTotal = inline.reduce((sum, doc) => sum + policySize(doc), 0);
+    const inlineTotal = inline.reduce((sum, [, doc]) => sum + policySize(doc), 0);
     expect(inlineTotal).toBeLessThanOrEqual(INLINE_LIMIT);
     expect(managedCount).toBeLessThanOrEqual(MANAGED_PER_ROLE);
-    for (const doc of inline) expect(policySize(doc)).toBeLessThanOrEqual(MANAGED_LIMIT);
-  });
-
-  test('200 instances across 10 services fall back to per-service scoping, never to Resource *', () => {
-    const { template } = stackWith(200, 10, 40);
-    const [instances, services] = protonStatements(template);
-    const resources = resolveIntrinsics(instances.Resource) as string[];
-    expect(resources).toHaveLength(10);
-    for (const arn of resources) expect(arn).toMatch(/:service\/service-\dx+\/service-instance\/\*$/);
-    expect(resolveIntrinsics(services.Resource)).toHaveLength(10);
+    expect(Object.keys(protonPolicies(template))).toHaveLength(services);
   });
 });
 
-describe('scopeProtonPolicy', () => {
-  const targets = (count: number, services: number) =>
-    Array.from({ length: count }, (_, n) => ({ serviceName: `svc${n % services}`, serviceInstanceName: `inst${n}` }));
-
-  test('picks the tightest tier that fits', () => {
-    expect(scopeProtonPolicy(targets(10, 2)).scope).toBe(PolicyScope.INSTANCE);
-    expect(scopeProtonPolicy(targets(200, 10)).scope).toBe(PolicyScope.SERVICE);
-    expect(scopeProtonPolicy(targets(200, 200)).scope).toBe(PolicyScope.ACCOUNT);
+describe('past the size budget', () => {
+  test('later services share one policy for every Proton service of the account and region; earlier ones keep theirs', () => {
+    const { template } = stackWith({ count: 200, services: 200, nameLength: 90 });
+    const policies = protonPolicies(template);
+    const account = Object.entries(policies).filter(([, p]) => p.Properties.PolicyName === 'cdk-proton-all-services');
+    expect(account).toHaveLength(1);
+    expect(resourcesOf(account[0][1]).sort()).toEqual([
+      'arn:aws-us-gov:proton:us-east-1:123456789012:service/*',
+      'arn:aws-us-gov:proton:us-east-1:123456789012:service/*/service-instance/*',
+    ]);
+    const perService = Object.keys(policies).length - 1;
+    expect(perService).toBeGreaterThan(3);
+    expect(perService).toBeLessThan(200);
+    const { inline } = handlerRolePolicies(template);
+    expect(inline.reduce((sum, [, doc]) => sum + policySize(doc), 0)).toBeLessThanOrEqual(INLINE_LIMIT);
+    // Every instance depends on the policy that grants it: its service's, or the account-wide one.
+    const instances = Object.values<any>(template.findResources(RESOURCE_TYPE));
+    expect(instances.filter((r) => r.DependsOn.includes(account[0][0]))).toHaveLength(200 - perService);
   });
 
-  test('the account tier still names Proton services only', () => {
-    const scoped = scopeProtonPolicy(targets(200, 200));
-    expect(scoped.instanceResources).toEqual(['service/*/service-instance/*']);
-    expect(scoped.serviceResources).toEqual(['service/*']);
+  test('adding services never changes the policies of the services already there', () => {
+    const few = protonPolicies(stackWith({ count: 10, services: 10, nameLength: 90 }).template);
+    const many = protonPolicies(stackWith({ count: 200, services: 200, nameLength: 90 }).template);
+    for (const [id, policy] of Object.entries(few)) expect(many[id]).toEqual(policy);
+  });
+});
+
+describe('ProtonGrantPlanner', () => {
+  test('assigns per service until the budget, then the account-wide grant, and never reassigns', () => {
+    const planner = new ProtonGrantPlanner();
+    const scopes = Array.from({ length: 40 }, (_, n) => planner.assign(`svc${n}`, `svc${n}`.padEnd(100, 'x')));
+    const first = scopes.indexOf(GrantScope.ACCOUNT);
+    expect(first).toBeGreaterThan(0);
+    expect(scopes.slice(0, first).every((s) => s === GrantScope.SERVICE)).toBe(true);
+    expect(scopes.slice(first).every((s) => s === GrantScope.ACCOUNT)).toBe(true);
+    expect(planner.assign('svc0', 'svc0'.padEnd(100, 'x'))).toBe(GrantScope.SERVICE);
   });
 
-  test('a token name is counted at Proton\'s longest name', () => {
-    const plain = scopeProtonPolicy(targets(40, 1), 8000);
-    expect(plain.scope).toBe(PolicyScope.INSTANCE);
-    const withTokens = scopeProtonPolicy(
-      Array.from({ length: 40 }, (_, n) => ({ serviceName: 'svc0', serviceInstanceName: `\${Token[TOKEN.${n}]}` })),
-      8000,
-    );
-    expect(withTokens.scope).toBe(PolicyScope.SERVICE);
+  test('a service name that is a token is counted at Proton\'s longest name', () => {
+    const plain = new ProtonGrantPlanner(PROTON_POLICY_BUDGET);
+    const tokens = new ProtonGrantPlanner(PROTON_POLICY_BUDGET);
+    const count = (planner: ProtonGrantPlanner, name: (n: number) => string) =>
+      Array.from({ length: 40 }, (_, n) => planner.assign(`k${n}`, name(n))).filter((s) => s === GrantScope.SERVICE).length;
+    expect(count(tokens, (n) => `\${Token[TOKEN.${n}]}`)).toBeLessThan(count(plain, (n) => `s${n}`));
   });
 
-  test('duplicate targets are listed once', () => {
-    const scoped = scopeProtonPolicy([...targets(2, 1), ...targets(2, 1)]);
-    expect(scoped.instanceResources).toHaveLength(2);
-    expect(scoped.serviceResources).toHaveLength(1);
+  test('a service named by a stack parameter gets its own policy, keyed by the parameter', () => {
+    const stack = new Stack(new App(), 'Params', { env: { account: '123456789012', region: 'us-east-1' } });
+    const service = new CfnParameter(stack, 'ServiceName', { default: 'frontend' });
+    for (const name of ['a', 'b']) {
+      new ServiceInstance(stack, name, { serviceName: service.valueAsString, serviceInstanceName: name, spec: ServiceInstanceSpec.fromString('environment: env\n') });
+    }
+    const policies = Object.values(protonPolicies(Template.fromStack(stack)));
+    expect(policies).toHaveLength(1);
+    expect(JSON.stringify(policies[0].Properties.PolicyDocument)).toContain('{"Ref":"ServiceName"}');
   });
 });

@@ -51,6 +51,14 @@ describe('ServiceInstance resource', () => {
     });
   });
 
+  test('noEcho asks CloudFormation to mask the attributes', () => {
+    const s = stack();
+    instance(s, 'Secret', { noEcho: true });
+    instance(s, 'Plain');
+    const resources = Object.values<any>(Template.fromStack(s).findResources(RESOURCE_TYPE));
+    expect(resources.map((r) => r.Properties.NoEcho)).toEqual(['true', undefined]);
+  });
+
   test('defaults: RETAIN, a 50-minute timeout, no tags, no client token', () => {
     const s = stack();
     instance(s);
@@ -167,17 +175,46 @@ describe('shared provider', () => {
     expect(functions(50)).toBe(5);
   });
 
-  test('handlers run on the named Node.js 22 runtime with explicit log groups', () => {
+  test('handlers run on the named Node.js 22 runtime and log where failures point: /aws/lambda/<function>', () => {
     const s = stack();
     instance(s);
     const template = Template.fromStack(s);
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs22.x' }, 1);
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs22.x' }, 1);
-    // The handlers', the Provider framework's and the waiter state machine's.
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    // The two handlers', the Provider framework's and the waiter state machine's.
+    template.resourceCountIs('AWS::Logs::LogGroup', 4);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    // aws-cdk-lib's framework ends every failure with `Logs: /aws/lambda/<function>`: that group must be the handler's.
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: Match.stringLikeRegexp('^index\\.') } });
+    expect(Object.keys(functions)).toHaveLength(2);
+    for (const [id, fn] of Object.entries<any>(functions)) {
+      expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON' });
+      template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: id }]] } });
+    }
     // No legacy logRetention custom resource.
     template.resourceCountIs('Custom::LogRetention', 0);
+  });
+
+  test('the handlers may write to their log groups before the first request reaches them', () => {
+    const s = stack();
+    instance(s);
+    const template = Template.fromStack(s);
+    const [loggingId, logging] = Object.entries<any>(template.findResources('AWS::IAM::Policy')).find(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('logs:PutLogEvents') && JSON.stringify(p.Properties.PolicyDocument).includes('OnEventLogs'))!;
+    expect(logging.Properties.PolicyDocument.Statement).toHaveLength(1);
+    const frameworkOnEvent = Object.values<any>(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'framework.onEvent' } }))[0];
+    expect(frameworkOnEvent.DependsOn).toContain(loggingId);
+  });
+
+  test('the framework functions keep only ERROR log lines, so the requests they relay (specs, outputs) are not logged', () => {
+    const s = stack();
+    instance(s);
+    const template = Template.fromStack(s);
+    const framework = template.findResources('AWS::Lambda::Function', { Properties: { Handler: Match.stringLikeRegexp('^framework\\.') } });
+    expect(Object.keys(framework)).toHaveLength(3);
+    for (const fn of Object.values<any>(framework)) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'ERROR' });
+    }
   });
 
   test('the waiter polls every 10 s and outlasts the longest instance timeout', () => {
@@ -203,11 +240,13 @@ describe('shared provider', () => {
     expect((c.DependsOn ?? []).some((d: string) => d === logicalId(a) || d === logicalId(b))).toBe(false);
   });
 
-  test('custom resources depend on the Proton policy, so permissions exist before the first call', () => {
+  test('custom resources depend on their service\'s Proton policy, so permissions exist before the first call and outlast the last', () => {
     const s = stack();
     instance(s);
-    const [resource] = Object.values(Template.fromStack(s).findResources(RESOURCE_TYPE)) as any[];
-    const policies = Template.fromStack(s).findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'ProtonServiceInstances' } });
+    const template = Template.fromStack(s);
+    const [resource] = Object.values(template.findResources(RESOURCE_TYPE)) as any[];
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-frontend' } });
+    expect(Object.keys(policies)).toHaveLength(1);
     expect(resource.DependsOn).toEqual(expect.arrayContaining(Object.keys(policies)));
   });
 });

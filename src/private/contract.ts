@@ -22,6 +22,8 @@ export const Prop = {
   TIMEOUT_SECONDS: 'TimeoutSeconds',
   /** The instance outputs the app asked for with getOutput(), sorted. */
   OUTPUT_KEYS: 'OutputKeys',
+  /** 'true' when CloudFormation must mask the attributes (the response's NoEcho). */
+  NO_ECHO: 'NoEcho',
 } as const;
 
 /** What the handler does with the Proton instance when CloudFormation deletes the resource. */
@@ -58,3 +60,18 @@ export type AttributeName = (typeof ATTRIBUTES)[number];
 
 /** Attribute name of an instance output: `Output.<key>`. */
 export const OUTPUT_ATTRIBUTE_PREFIX = 'Output.';
+
+/** A service instance ARN: `arn:<partition>:proton:<region>:<account>:service/<service>/service-instance/<name>`. */
+const INSTANCE_ARN = /^arn:[^:]+:proton:[^:]*:[^:]*:service\/([^/]+)\/service-instance\/([^/]+)$/;
+
+/** A service instance, by its names. */
+export interface InstanceRef {
+  readonly serviceName: string;
+  readonly serviceInstanceName: string;
+}
+
+/** The service and instance names in a service instance ARN, or undefined when it is not one. */
+export function parseServiceInstanceArn(arn: string): InstanceRef | undefined {
+  const match = INSTANCE_ARN.exec(arn);
+  return match ? { serviceName: match[1], serviceInstanceName: match[2] } : undefined;
+}

@@ -1,15 +1,23 @@
 import { Token } from 'aws-cdk-lib';
 
 /**
- * The IAM policy the shared handler role needs for the service instances of one stack.
+ * Which IAM policy gives the handler its Proton permissions for a service, and what that policy says.
  *
- * The tightest scoping lists every instance's ARN, but IAM caps inline policies at 10,240 characters per role,
- * which 200 instances would overrun. So the document is rendered at the tightest tier that fits:
- * per instance, then per service (`service/<name>/service-instance/*`), then every service of the account
- * and region. A wildcard never reaches past Proton services of this stack's account and region.
+ * CloudFormation applies a changed policy in the update phase, but deletes removed and replaced custom resources
+ * afterwards, in the cleanup phase (and a rollback deletes what a failed update created last). A permission an
+ * instance's Delete needs must therefore never be taken away by *changing* a policy. So each service gets a policy
+ * resource of its own whose document names only the service (`service/<name>` and
+ * `service/<name>/service-instance/*`): it does not change while the stack has instances in the service, and it
+ * is removed with the last of them — and CloudFormation deletes a removed resource only after the resources that
+ * depended on it in the old template, which every instance's custom resource does. Listing each instance's ARN
+ * would be tighter but fails exactly there: removing one of two instances would update the policy first.
+ *
+ * IAM caps the inline policies of one role at 10,240 characters together. Services past this library's share of
+ * that budget are granted by one policy covering every Proton service of the account and region, created only
+ * when a stack needs it.
  */
 
-/** The service instance actions the lifecycle calls, on instance ARNs. */
+/** The service-instance actions the handler calls, on instance ARNs. */
 export const INSTANCE_ACTIONS = [
   'proton:CreateServiceInstance',
   'proton:GetServiceInstance',
@@ -24,115 +32,93 @@ export const INSTANCE_ACTIONS = [
 /** Removing an instance means reading and rewriting its service's spec. */
 export const SERVICE_ACTIONS = ['proton:GetService', 'proton:UpdateService'];
 
-/** Characters the policy may take, below the 10,240 IAM allows per role, leaving room for other statements. */
-export const POLICY_BUDGET = 8_000;
+/**
+ * Characters the Proton policies may take together, of the 10,240 IAM allows for a role's inline policies; the
+ * rest is left to the role's other statements (logging, DescribeStacks).
+ */
+export const PROTON_POLICY_BUDGET = 8_000;
 
 /**
  * The longest `arn:<partition>:proton:<region>:<account>:` prefix once tokens resolve
- * (partition `aws-iso-b`/`aws-us-gov`, region `ap-southeast-5`-like, 12-digit account).
+ * (partition `aws-us-gov`, a long region name, a 12-digit account).
  */
-const ARN_PREFIX_MAX = 'arn:aws-us-gov:proton:ap-southeast-99:123456789012:'.length;
-/** A name still a token at synth time may resolve to Proton's longest name. */
-const NAME_MAX = 100;
-/** Quotes and a comma around each resource in the rendered JSON. */
-const PER_ENTRY = 3;
-/** Statement keys, actions and braces: measured on a rendered two-statement document, rounded up. */
-const STATEMENT_OVERHEAD = 700;
+const WORST_ARN_PREFIX = 'arn:aws-us-gov:proton:ap-southeast-99:123456789012:';
+/** A service name still a token at synth time may resolve to Proton's longest name. */
+const TOKEN_NAME_LENGTH = 100;
 
-export interface InstanceTarget {
-  readonly serviceName: string;
-  readonly serviceInstanceName: string;
+/** The resource path under `arn:…:proton:<region>:<account>:` of one service and of its instances. */
+export function servicePath(serviceName: string): string {
+  return `service/${serviceName}`;
 }
 
-export enum PolicyScope {
-  INSTANCE = 'instance',
+export function serviceInstancesPath(serviceName: string): string {
+  return `service/${serviceName}/service-instance/*`;
+}
+
+/** Every service, and every instance, of the account and region. */
+export const ALL_SERVICES_PATH = 'service/*';
+export const ALL_SERVICE_INSTANCES_PATH = 'service/*/service-instance/*';
+
+export interface ProtonPolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Action: string[];
+  readonly Resource: string[];
+}
+
+export interface ProtonPolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: ProtonPolicyStatement[];
+}
+
+/** A policy document over resource paths, each turned into an ARN by `arn`. */
+export function protonPolicyDocument(
+  arn: (resourcePath: string) => string,
+  paths: { readonly instances: string; readonly service: string },
+): ProtonPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ServiceInstances', Effect: 'Allow', Action: INSTANCE_ACTIONS, Resource: [arn(paths.instances)] },
+      { Sid: 'Service', Effect: 'Allow', Action: SERVICE_ACTIONS, Resource: [arn(paths.service)] },
+    ],
+  };
+}
+
+/** The size IAM counts for a document (no white space), with every token at its longest. */
+function worstCaseSize(serviceName: string | undefined): number {
+  const name = serviceName === undefined ? undefined : Token.isUnresolved(serviceName) ? 'x'.repeat(TOKEN_NAME_LENGTH) : serviceName;
+  const paths = name === undefined
+    ? { instances: ALL_SERVICE_INSTANCES_PATH, service: ALL_SERVICES_PATH }
+    : { instances: serviceInstancesPath(name), service: servicePath(name) };
+  return JSON.stringify(protonPolicyDocument((p) => `${WORST_ARN_PREFIX}${p}`, paths)).length;
+}
+
+/** How a service's instances are granted: by a policy of the service's own, or by the account-wide one. */
+export enum GrantScope {
   SERVICE = 'service',
   ACCOUNT = 'account',
 }
 
-export interface ProtonPolicyResources {
-  readonly scope: PolicyScope;
-  /** Resource paths after `arn:…:proton:<region>:<account>:` for the instance actions. */
-  readonly instanceResources: string[];
-  /** Resource paths for the service actions. */
-  readonly serviceResources: string[];
-}
-
-function nameLength(name: string): number {
-  return Token.isUnresolved(name) ? NAME_MAX : name.length;
-}
-
-/** The rendered size of one resource ARN in the policy, once tokens resolve. */
-function entryCost(path: string, tokenExtra: number): number {
-  return ARN_PREFIX_MAX + path.length + tokenExtra + PER_ENTRY;
-}
-
-const INSTANCE_WILDCARD = '/service-instance/*';
-
 /**
- * Keeps running size estimates as instances register, so the tier is known at any time without walking every
- * instance again: a stack of N instances costs O(N), not O(N²), to scope.
+ * Assigns each service its grant, in the order services first appear, and never changes an assignment: a synth
+ * that adds services past the budget leaves the earlier services' policies exactly as they were.
  */
-export class ProtonPolicyScoper {
-  /** Instance path → its entry cost. */
-  private readonly instances = new Map<string, number>();
-  /** Service name → the entry cost of `service/<name>`. */
-  private readonly services = new Map<string, number>();
-  private instanceTotal = 0;
-  private serviceTotal = 0;
+export class ProtonGrantPlanner {
+  private readonly assigned = new Map<string, GrantScope>();
+  private used = 0;
 
-  constructor(private readonly budget = POLICY_BUDGET) {}
+  constructor(private readonly budget = PROTON_POLICY_BUDGET) {}
 
-  /** Adds an instance; true when the wildcards the policy renders may have changed with it. */
-  public add(target: InstanceTarget): boolean {
-    const before = this.wildcardKey();
-    const { serviceName, serviceInstanceName } = target;
-    if (!this.services.has(serviceName)) {
-      const cost = entryCost(`service/${serviceName}`, nameLength(serviceName) - serviceName.length);
-      this.services.set(serviceName, cost);
-      this.serviceTotal += cost;
-    }
-    const path = `service/${serviceName}/service-instance/${serviceInstanceName}`;
-    if (!this.instances.has(path)) {
-      const tokenExtra = nameLength(serviceName) - serviceName.length + nameLength(serviceInstanceName) - serviceInstanceName.length;
-      const cost = entryCost(path, tokenExtra);
-      this.instances.set(path, cost);
-      this.instanceTotal += cost;
-    }
-    return this.wildcardKey() !== before;
+  /** The grant of a service, keyed by `key` (its name, or its resolved form when it is a token). */
+  public assign(key: string, serviceName: string): GrantScope {
+    const known = this.assigned.get(key);
+    if (known) return known;
+    const cost = worstCaseSize(serviceName);
+    // The account-wide policy's share stays reserved, so a later service can always fall back to it.
+    const scope = this.used + cost + worstCaseSize(undefined) <= this.budget ? GrantScope.SERVICE : GrantScope.ACCOUNT;
+    if (scope === GrantScope.SERVICE) this.used += cost;
+    this.assigned.set(key, scope);
+    return scope;
   }
-
-  /** The tightest scoping whose rendered size stays within the budget. */
-  public get scope(): PolicyScope {
-    if (STATEMENT_OVERHEAD + this.instanceTotal + this.serviceTotal <= this.budget) return PolicyScope.INSTANCE;
-    const perService = this.serviceTotal + this.services.size * INSTANCE_WILDCARD.length;
-    if (STATEMENT_OVERHEAD + perService + this.serviceTotal <= this.budget) return PolicyScope.SERVICE;
-    return PolicyScope.ACCOUNT;
-  }
-
-  public resources(): ProtonPolicyResources {
-    const scope = this.scope;
-    const servicePaths = [...this.services.keys()].map((s) => `service/${s}`);
-    switch (scope) {
-      case PolicyScope.INSTANCE:
-        return { scope, instanceResources: [...this.instances.keys()], serviceResources: servicePaths };
-      case PolicyScope.SERVICE:
-        return { scope, instanceResources: servicePaths.map((p) => `${p}${INSTANCE_WILDCARD}`), serviceResources: servicePaths };
-      default:
-        return { scope, instanceResources: [`service/*${INSTANCE_WILDCARD}`], serviceResources: ['service/*'] };
-    }
-  }
-
-  /** What the wildcards depend on: the tier, and in the per-service tier, the services. */
-  private wildcardKey(): string {
-    const scope = this.scope;
-    return scope === PolicyScope.SERVICE ? `${scope}:${this.services.size}` : scope;
-  }
-}
-
-/** Picks the tightest scoping whose rendered size stays within the budget. */
-export function scopeProtonPolicy(targets: InstanceTarget[], budget = POLICY_BUDGET): ProtonPolicyResources {
-  const scoper = new ProtonPolicyScoper(budget);
-  for (const target of targets) scoper.add(target);
-  return scoper.resources();
 }
