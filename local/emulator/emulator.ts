@@ -1,3 +1,4 @@
+import { ProtonAuthorization } from './authorization';
 import { Faults } from './faults';
 import { loadModel } from './model';
 import { seedService, SeedService } from './operations';
@@ -8,6 +9,8 @@ import { instanceView } from './state/instance';
 import { serviceView } from './state/service';
 import { ProtonState } from './state/store';
 import { RequestValidator } from './validate';
+import { AuthorizationProblem } from '../iam/authorize';
+import { Authorizer } from '../iam/types';
 
 /** A local AWS Proton (awsJson1_0) endpoint for the service-instance operations, with a scripted timeline. */
 export class ProtonEmulator {
@@ -26,6 +29,7 @@ export class ProtonEmulator {
   public readonly faults: Faults;
   public readonly recorder = new Recorder();
   public readonly validator: RequestValidator;
+  private readonly authorization: ProtonAuthorization;
   private readonly http: ProtonHttpServer;
 
   private constructor(options: EmulatorOptions) {
@@ -34,11 +38,13 @@ export class ProtonEmulator {
     this.faults = new Faults(resolved.now);
     // The model's EmptyNextToken allows only '' (the real service never pages outputs); paging outputs needs room for a token.
     this.validator = new RequestValidator(resolved.outputsPageSize > 0 ? { EmptyNextToken: { max: undefined } } : {});
+    this.authorization = new ProtonAuthorization(options.authorizer);
     this.http = new ProtonHttpServer({
       state: this.state,
       validator: this.validator,
       faults: this.faults,
       recorder: this.recorder,
+      authorization: this.authorization,
       targetPrefix: loadModel().metadata.targetPrefix,
     });
   }
@@ -50,6 +56,19 @@ export class ProtonEmulator {
 
   public callsTo(operation: string): RecordedCall[] {
     return this.recorder.callsTo(operation);
+  }
+
+  /**
+   * Decides the IAM permissions of every later call (undefined: all allowed). The wire harness starts the emulator
+   * before the driver that knows the roles exists, so the authorizer can come afterwards.
+   */
+  public setAuthorizer(authorizer: Authorizer | undefined): void {
+    this.authorization.authorizer = authorizer;
+  }
+
+  /** Calls the local IAM evaluation could not decide (answered AccessDeniedException); a test should fail on any. */
+  public get authorizationProblems(): readonly AuthorizationProblem[] {
+    return this.authorization.problems;
   }
 
   /** Requests that reached model validation. */

@@ -2,6 +2,7 @@ export { ProtonEmulator } from './emulator';
 export { ERROR_HTTP_STATUS, ProtonError } from './errors';
 export type { ErrorName, ModelledErrorName } from './errors';
 export { Faults } from './faults';
+export { REQUIRED_PERMISSIONS, requiredPermissions } from './permissions';
 export type { CallSelector, FailCallOptions, FaultAction, ThrottleOptions } from './faults';
 export { loadModel, MODEL_FILE } from './model';
 export type { OperationDef, ProtonModel, ShapeDef } from './model';

@@ -1,3 +1,5 @@
+import { Authorizer } from '../iam/types';
+
 /** How the next deployment of an instance ends. */
 export interface DeploymentPlan {
   readonly outcome: 'SUCCEEDED' | 'FAILED';
@@ -52,6 +54,11 @@ export interface EmulatorOptions {
   readonly idempotencyTtlMs?: number;
   /** Clock in epoch milliseconds; inject one to drive the timeline without sleeping. Default Date.now. */
   readonly now?: () => number;
+  /**
+   * Decides every call's IAM permissions (see permissions.ts); absent, every call is allowed. Replace it later with
+   * `emulator.setAuthorizer`.
+   */
+  readonly authorizer?: Authorizer;
 }
 
 export interface ResolvedOptions {

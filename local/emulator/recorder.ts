@@ -1,3 +1,5 @@
+import { AccessDenial } from '../iam/authorize';
+
 /** One call as the emulator saw it. */
 export interface RecordedCall {
   /** Epoch milliseconds when the request arrived. */
@@ -7,6 +9,8 @@ export interface RecordedCall {
   /** HTTP status answered; 0 when the connection was dropped. */
   readonly status: number;
   readonly error?: string;
+  /** For a call IAM denied (error AccessDeniedException): the permission that was missing, and why. */
+  readonly accessDenied?: AccessDenial;
 }
 
 export class Recorder {

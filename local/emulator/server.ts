@@ -1,24 +1,32 @@
 import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { ProtonAuthorization } from './authorization';
 import { ErrorName, ProtonError } from './errors';
 import { Faults } from './faults';
 import { HANDLERS } from './operations';
 import { Recorder } from './recorder';
 import { ProtonState } from './state/store';
 import { RequestValidator } from './validate';
+import { AccessDenial } from '../iam/authorize';
+import { accessKeyIdOf } from '../iam/sigv4';
 
 export interface ServerParts {
   readonly state: ProtonState;
   readonly validator: RequestValidator;
   readonly faults: Faults;
   readonly recorder: Recorder;
+  readonly authorization: ProtonAuthorization;
   /** X-Amz-Target prefix from the model's metadata, e.g. AwsProton20200720. */
   readonly targetPrefix: string;
 }
 
 const JSON_10 = 'application/x-amz-json-1.0';
 
-/** The awsJson1_0 front end: routing, fault injection, validation, then the operation handler. */
+/**
+ * The awsJson1_0 front end: routing, fault injection, validation, IAM authorization, then the operation handler.
+ * Authorization comes after validation, as in AWS's service front ends: the resource ARN is built from the input's
+ * names, which only validation makes sure are well formed (a name with `/` would otherwise forge another ARN).
+ */
 export class ProtonHttpServer {
   public readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -52,7 +60,7 @@ export class ProtonHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { state, validator, faults, recorder, targetPrefix } = this.parts;
+    const { state, validator, faults, recorder, authorization, targetPrefix } = this.parts;
     const at = Date.now();
     const body = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -63,6 +71,7 @@ export class ProtonHttpServer {
     } catch {
       input = body;
     }
+    let denial: AccessDenial | undefined;
     const answer = (status: number, payload: unknown, error?: ErrorName) => {
       const text = JSON.stringify(payload);
       const headers: Record<string, string | number> = {
@@ -73,7 +82,7 @@ export class ProtonHttpServer {
       if (error) headers['x-amzn-errortype'] = error;
       res.writeHead(status, headers);
       res.end(text);
-      recorder.record({ at, operation, input, status, ...(error ? { error } : {}) });
+      recorder.record({ at, operation, input, status, ...(error ? { error } : {}), ...(denial ? { accessDenied: denial } : {}) });
     };
 
     try {
@@ -106,6 +115,8 @@ export class ProtonHttpServer {
       if (fault) throw new ProtonError(fault.error, fault.message);
 
       validator.validate(operation, input);
+      denial = authorization.check(operation, input as Record<string, unknown>, state, accessKeyIdOf(req.headers.authorization), at);
+      if (denial) throw new ProtonError('AccessDeniedException', denial.message);
       answer(200, handler(state, input as Record<string, unknown>));
     } catch (err) {
       if (err instanceof ProtonError) {
