@@ -4,9 +4,11 @@
  * The Provider framework puts a thrown error's message first in the reason CloudFormation shows, so each
  * message starts with what failed and ends with what to do about it.
  */
+import { cutToBytes, stringBytes } from './response-size';
+import type { InstanceRef } from '../src/private/contract';
 
 /** Errors that pass: the call may succeed if made again later (the SDK has already retried it a few times). */
-const TRANSIENT_NAMES = new Set(['ThrottlingException', 'InternalServerException', 'TimeoutError', 'RequestTimeout', 'ServiceUnavailable']);
+const TRANSIENT_NAMES = new Set(['ThrottlingException', 'Throttling', 'InternalServerException', 'TimeoutError', 'RequestTimeout', 'ServiceUnavailable']);
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 const SDK_WRAPPER = 'AWS SDK error wrapper for ';
@@ -17,11 +19,16 @@ export const END_OF_SUPPORT = '2026-10-07';
 interface SdkError extends Error {
   code?: string;
   $metadata?: { httpStatusCode?: number };
-  $retryable?: unknown;
 }
 
 export function errorName(e: unknown): string {
   return (e as Error)?.name ?? 'Error';
+}
+
+/** `Name: message`, for logs and for "the last error seen". */
+export function errorSummary(e: unknown): string {
+  const message = (e as Error)?.message;
+  return message ? `${errorName(e)}: ${message}` : errorName(e);
 }
 
 /** Throttling, 5xx and network trouble: worth waiting out while a deployment is being watched. */
@@ -43,18 +50,70 @@ export function isConflict(e: unknown): boolean {
 }
 
 /**
- * The longest message the handler throws. The Provider framework sends the message, a link to the logs and a
- * stack trace as the reason, and CloudFormation drops a response over 4,096 bytes (the stack then waits for
- * its timeout instead of failing), so Proton's free text is cut to leave room for the rest.
+ * An error the user must act on; its message is what CloudFormation shows. Text that came from Proton (a
+ * deployment's status message, an API error's message) is kept apart, so that a message too long for
+ * CloudFormation's response is cut in Proton's words while the explanation around them stays whole.
  */
-export const MAX_MESSAGE_LENGTH = 1800;
-
-/** An error the user must act on; its message is what CloudFormation shows. */
 export class ProtonDeploymentError extends Error {
-  constructor(message: string) {
-    super(message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)} …[truncated]` : message);
-    this.name = 'ProtonDeploymentError';
+  /** An error (of this class or a subclass) whose message embeds Proton's text through `compose`. */
+  public static withProtonText<T extends ProtonDeploymentError>(
+    this: new (message: string, parts?: ProtonTextParts) => T,
+    text: string,
+    compose: (text: string) => string,
+  ): T {
+    return new this(compose(text), { protonText: text, compose });
   }
+
+  private readonly parts?: ProtonTextParts;
+
+  constructor(message: string, parts?: ProtonTextParts) {
+    super(message);
+    this.name = 'ProtonDeploymentError';
+    this.parts = parts;
+  }
+
+  /** The message, taking at most `maxBytes` inside JSON: Proton's text is cut first, then, if need be, the rest. */
+  public fitted(maxBytes: number): string {
+    if (stringBytes(this.message) <= maxBytes) return this.message;
+    if (this.parts) {
+      // What surrounds Proton's text may grow with it (a separator only when there is text): shrink until it fits.
+      let room = maxBytes - stringBytes(this.parts.compose(''));
+      while (room > 0) {
+        const fitted = this.parts.compose(cutToBytes(this.parts.protonText, room));
+        const over = stringBytes(fitted) - maxBytes;
+        if (over <= 0) return fitted;
+        room -= over;
+      }
+    }
+    return cutToBytes(this.message, maxBytes);
+  }
+}
+
+/** Proton's own words in a message, and how the message is built around them. */
+export interface ProtonTextParts {
+  readonly protonText: string;
+  readonly compose: (protonText: string) => string;
+}
+
+/** A Proton deployment this request waited for ended without success (FAILED, CANCELLED, DELETE_FAILED). */
+export class DeploymentEnded extends ProtonDeploymentError {}
+
+/** A wait reached the request's deadline. */
+export class WaitTimedOut extends ProtonDeploymentError {}
+
+/** How messages name an instance. */
+export function describeInstance(ref: InstanceRef): string {
+  return `service instance '${ref.serviceInstanceName}' of service '${ref.serviceName}'`;
+}
+
+/** Proton's free text, or a stand-in when it gave none. */
+export function protonText(text: string | undefined): string {
+  return text?.trim() || 'Proton gave no message';
+}
+
+/** "Timed out after N minute(s)", the one way every wait says it ran out of time. */
+export function timedOutAfter(timeoutSeconds: number): string {
+  return `Timed out after ${Math.round(timeoutSeconds / 60)} minute(s)`;
 }
 
 export interface CallContext {
@@ -64,39 +123,44 @@ export interface CallContext {
   readonly subject: string;
   /** The ARN the IAM action applies to, if known. */
   readonly resource?: string;
+  /** The IAM service prefix of the action; default proton. */
+  readonly service?: string;
 }
 
-/** Turns a failed Proton call into an error that says what failed and what to do. */
+/** Turns a failed call into an error that says what failed, in Proton's words, and what to do. */
 export function describeCallError(e: unknown, ctx: CallContext): ProtonDeploymentError {
   if (e instanceof ProtonDeploymentError) return e;
   const err = e as SdkError;
   const name = errorName(e);
-  const detail = err?.message ? `: ${err.message}` : '';
-  const what = `Proton ${ctx.operation} failed for ${ctx.subject} (${name}${detail})`;
+  const service = ctx.service ?? 'proton';
+  const api = service === 'proton' ? 'Proton' : 'CloudFormation';
+  const advice = callAdvice(err, name, ctx, service, api);
+  const compose = (text: string) => `${api} ${ctx.operation} failed for ${ctx.subject} (${name}${text ? `: ${text}` : ''})${advice}`;
+  return ProtonDeploymentError.withProtonText(err?.message ?? '', compose);
+}
+
+function callAdvice(err: SdkError, name: string, ctx: CallContext, service: string, api: string): string {
   switch (name) {
     case 'AccessDeniedException':
-      return new ProtonDeploymentError(
-        `${what}. The handler role needs proton:${ctx.operation}${ctx.resource ? ` on ${ctx.resource}` : ''}. ` +
-          `If it has it, this account can no longer use AWS Proton, whose support ended on ${END_OF_SUPPORT}; ` +
-          'there is nothing to retry.',
+    case 'AccessDenied':
+      return (
+        `. The handler role needs ${service}:${ctx.operation}${ctx.resource ? ` on ${ctx.resource}` : ''}.` +
+        (service === 'proton'
+          ? ` If it has it, this account can no longer use AWS Proton, whose support ended on ${END_OF_SUPPORT}; there is nothing to retry.`
+          : '')
       );
     case 'ResourceNotFoundException':
-      return new ProtonDeploymentError(`${what}. Check that the Proton service exists in this account and region.`);
+      return '. Check that the Proton service exists in this account and region.';
     case 'ValidationException':
-      return new ProtonDeploymentError(`${what}. Proton rejected the request; fix the value it names and deploy again.`);
+      return '. Proton rejected the request; fix the value it names and deploy again.';
     case 'ServiceQuotaExceededException':
-      return new ProtonDeploymentError(`${what}. Request a higher Proton quota, or remove instances you no longer need.`);
+      return '. Request a higher Proton quota, or remove instances you no longer need.';
     case 'ConflictException':
-      return new ProtonDeploymentError(`${what}. Another operation is running on it; deploy again once it has finished.`);
+      return '. Another operation is running on it; deploy again once it has finished.';
     default:
       if (err?.code === 'ENOTFOUND') {
-        return new ProtonDeploymentError(
-          `${what}. The Proton endpoint does not resolve in this region; AWS Proton support ended on ${END_OF_SUPPORT}.`,
-        );
+        return `. The ${api} endpoint does not resolve in this region; AWS Proton support ended on ${END_OF_SUPPORT}.`;
       }
-      if (isTransient(e)) {
-        return new ProtonDeploymentError(`${what}. Proton kept failing after retries; deploy again later.`);
-      }
-      return new ProtonDeploymentError(what);
+      return isTransient(err) ? `. ${api} kept failing after retries; deploy again later.` : '';
   }
 }

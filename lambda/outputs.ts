@@ -1,15 +1,21 @@
-import { describeCallError, isTransient, ProtonDeploymentError } from './errors';
-import { describeInstance, InstanceRef } from './lifecycle/types';
+import { describeCallError, describeInstance, isTransient, ProtonDeploymentError } from './errors';
 import { log } from './log';
 import * as proton from './proton';
-import { OUTPUT_ATTRIBUTE_PREFIX } from '../src/private/contract';
+import { InstanceRef, OUTPUT_ATTRIBUTE_PREFIX } from '../src/private/contract';
 
 /**
  * The instance outputs the app asked for, as attributes (`Output.<key>`). Only those keys are fetched into the
  * response: CloudFormation caps it at 4,096 bytes, and output values are sensitive. A requested key the
  * instance does not have fails the deployment, naming the keys it does have (never their values).
  */
-export async function requestedOutputs(ref: InstanceRef, keys: string[]): Promise<{ data?: Record<string, string>; retry: boolean }> {
+export interface RequestedOutputs {
+  readonly data?: Record<string, string>;
+  /** Ask again at the next poll (throttling, 5xx, network), because of `error`. */
+  readonly retry: boolean;
+  readonly error?: unknown;
+}
+
+export async function requestedOutputs(ref: InstanceRef, keys: string[]): Promise<RequestedOutputs> {
   if (keys.length === 0) return { data: {}, retry: false };
   let outputs: Record<string, string>;
   try {
@@ -17,7 +23,7 @@ export async function requestedOutputs(ref: InstanceRef, keys: string[]): Promis
   } catch (e) {
     if (isTransient(e)) {
       log.warn('ListServiceInstanceOutputs failed, will ask again at the next poll', { ...ref, error: (e as Error).name });
-      return { retry: true };
+      return { retry: true, error: e };
     }
     throw describeCallError(e, { operation: 'ListServiceInstanceOutputs', subject: describeInstance(ref) });
   }

@@ -13,6 +13,8 @@ export interface InstanceProperties {
   readonly timeoutSeconds: number;
   /** Instance outputs to return as attributes. */
   readonly outputKeys: string[];
+  /** CloudFormation masks the attributes. */
+  readonly noEcho: boolean;
 }
 
 /** Used when a property set predates TimeoutSeconds or carries a value that is not a number. */
@@ -45,11 +47,7 @@ export function parseProperties(raw: Record<string, unknown> | undefined): Insta
     retain: props[Prop.REMOVAL_POLICY] !== RemovalBehaviour.DESTROY,
     timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : FALLBACK_TIMEOUT_SECONDS,
     outputKeys: Array.isArray(props[Prop.OUTPUT_KEYS]) ? (props[Prop.OUTPUT_KEYS] as unknown[]).map(String) : [],
+    noEcho: props[Prop.NO_ECHO] === 'true' || props[Prop.NO_ECHO] === true,
   };
 }
 
-/** Service and instance names from a service instance ARN (the physical id). */
-export function namesFromArn(arn: string | undefined): { serviceName: string; serviceInstanceName: string } | undefined {
-  const match = /^arn:[^:]+:proton:[^:]*:[^:]*:service\/([^/]+)\/service-instance\/([^/]+)$/.exec(arn ?? '');
-  return match ? { serviceName: match[1], serviceInstanceName: match[2] } : undefined;
-}

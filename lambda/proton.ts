@@ -14,6 +14,7 @@ import {
   UpdateServiceInstanceCommand,
   UpdateServiceInstanceCommandInput,
 } from '@aws-sdk/client-proton';
+import { sdkClientConfig } from './sdk-config';
 
 /**
  * The only module that talks to Proton. The lifecycle code calls these functions; tests replace the SDK client
@@ -24,17 +25,10 @@ export type { Service, ServiceInstance };
 export type CreateInstanceInput = CreateServiceInstanceCommandInput;
 export type UpdateInstanceInput = UpdateServiceInstanceCommandInput;
 
-/** Attempts per call, unless AWS_MAX_ATTEMPTS says otherwise: throttled calls are retried with backoff. */
-const DEFAULT_MAX_ATTEMPTS = 8;
-
 let client: ProtonClient | undefined;
 
-/**
- * The client comes from the SDK's default configuration chain (region, credentials, and
- * `AWS_ENDPOINT_URL_PROTON`, which points it at a local server), with the SDK's standard retry strategy.
- */
 export function protonClient(): ProtonClient {
-  client ??= new ProtonClient(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_MAX_ATTEMPTS });
+  client ??= new ProtonClient(sdkClientConfig());
   return client;
 }
 

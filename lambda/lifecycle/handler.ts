@@ -9,18 +9,24 @@ import { isUpdateComplete, onUpdate } from './update';
  * entry points: onEvent starts the work, isComplete is asked until the work has finished.
  */
 export async function dispatchOnEvent(event: OnEventRequest): Promise<OnEventResponse> {
-  switch (event.RequestType) {
-    case 'Create':
-      return onCreate(event, parseProperties(event.ResourceProperties));
-    case 'Update':
-      return onUpdate(event, parseProperties(event.OldResourceProperties), parseProperties(event.ResourceProperties));
-    case 'Delete':
-      return onDelete(event, parseProperties(event.ResourceProperties));
-  }
+  const props = parseProperties(event.ResourceProperties);
+  const response = await (() => {
+    switch (event.RequestType) {
+      case 'Create':
+        return onCreate(event, props, undefined);
+      case 'Update':
+        return onUpdate(event, parseProperties(event.OldResourceProperties), props);
+      case 'Delete':
+        return onDelete(event, props);
+    }
+  })();
+  return props.noEcho ? { ...response, NoEcho: true } : response;
 }
 
 export async function dispatchIsComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
   const props = parseProperties(event.ResourceProperties);
+  // An Update that replaces the instance is watched as the create it is.
+  if (event.ProtonState.creates) return isCreateComplete(event, props);
   switch (event.RequestType) {
     case 'Create':
       return isCreateComplete(event, props);

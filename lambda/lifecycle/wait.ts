@@ -1,14 +1,16 @@
 import { attributesOf, fitResponse, ResponseEnvelope } from '../attributes';
-import { describeCallError, isTransient, ProtonDeploymentError } from '../errors';
+import { DeploymentEnded, describeCallError, describeInstance, errorName, errorSummary, isTransient, protonText, timedOutAfter, WaitTimedOut } from '../errors';
 import { log } from '../log';
 import { requestedOutputs } from '../outputs';
 import { InstanceProperties } from '../properties';
 import * as proton from '../proton';
-import { describeInstance, InstanceRef, IsCompleteResponse, NOT_COMPLETE } from './types';
+import { InstanceRef, IsCompleteResponse, NOT_COMPLETE } from './types';
 
 /**
- * Watching a deployment until it ends. isComplete is called again and again with the same event, so every
- * decision is made from what Proton says now; only the deadline comes from onEvent.
+ * Waiting until Proton has finished. isComplete is called again and again with the same event, so every
+ * decision is made from what Proton says now; only the deadline comes from onEvent. Every way of waiting — a
+ * deployment, a busy instance or service, throttling, 5xx, the network — ends at that deadline with one error
+ * that names what it waited for and the last error seen.
  */
 
 /** Deployment statuses that will still change by themselves. */
@@ -18,14 +20,41 @@ export function inMotion(instance: proton.ServiceInstance): boolean {
   return IN_MOTION.has(instance.deploymentStatus ?? '');
 }
 
-/** Reads the instance; undefined means "ask again later" (throttling, 5xx, network). */
-export async function readInstance(ref: InstanceRef): Promise<{ instance?: proton.ServiceInstance; retry: boolean }> {
+/** One poll's view of the request: which instance, and until when. */
+export interface Poll {
+  readonly ref: InstanceRef;
+  readonly deadline: number;
+  readonly timeoutSeconds: number;
+}
+
+export function pollOf(ref: InstanceRef, deadline: number, props: Pick<InstanceProperties, 'timeoutSeconds'>): Poll {
+  return { ref, deadline, timeoutSeconds: props.timeoutSeconds };
+}
+
+/**
+ * Not done yet: ask again at the next poll — unless the deadline has passed, then fail saying what was awaited
+ * (e.g. "Proton to accept the update of …") and, when there was one, the last error.
+ */
+export function notYet(poll: Poll, waitingFor: string, lastError?: unknown): IsCompleteResponse {
+  if (Date.now() < poll.deadline) return NOT_COMPLETE;
+  throw timedOut(poll, waitingFor, lastError);
+}
+
+export function timedOut(poll: Poll, waitingFor: string, lastError?: unknown, advice = RAISE_TIMEOUT): WaitTimedOut {
+  const last = lastError === undefined ? '' : ` The last error was ${errorSummary(lastError)}.`;
+  return new WaitTimedOut(`${timedOutAfter(poll.timeoutSeconds)} waiting for ${waitingFor}.${last} ${advice}`);
+}
+
+const RAISE_TIMEOUT = 'Deploy again once Proton has finished, or raise the timeout of the ServiceInstance (at most 55 minutes).';
+
+/** Reads the instance; `retry` means "ask again later" (throttling, 5xx, network), with the error that said so. */
+export async function readInstance(ref: InstanceRef): Promise<{ instance?: proton.ServiceInstance; retry: boolean; error?: unknown }> {
   try {
     return { instance: await proton.getServiceInstance(ref.serviceName, ref.serviceInstanceName), retry: false };
   } catch (e) {
     if (isTransient(e)) {
-      log.warn('GetServiceInstance failed, will ask again at the next poll', { ...ref, error: (e as Error).name });
-      return { retry: true };
+      log.warn('GetServiceInstance failed, will ask again at the next poll', { ...ref, error: errorName(e) });
+      return { retry: true, error: e };
     }
     throw describeCallError(e, { operation: 'GetServiceInstance', subject: describeInstance(ref) });
   }
@@ -33,70 +62,72 @@ export async function readInstance(ref: InstanceRef): Promise<{ instance?: proto
 
 /**
  * The attributes CloudFormation receives on success, with the requested outputs, cut to fit its response size.
- * Reading the outputs can hit throttling like any call: then the answer is "not yet".
+ * The instance's ARN becomes the physical id (it replaces a pending create's).
  */
 export async function completeWith(
-  ref: InstanceRef,
+  poll: Poll,
   instance: proton.ServiceInstance,
   props: Pick<InstanceProperties, 'outputKeys'>,
   envelope: ResponseEnvelope,
 ): Promise<IsCompleteResponse> {
-  const outputs = await requestedOutputs(ref, props.outputKeys);
-  if (outputs.retry) return NOT_COMPLETE;
-  return { IsComplete: true, Data: fitResponse({ ...attributesOf(instance), ...outputs.data }, envelope, 'DeploymentStatusMessage') };
+  const outputs = await requestedOutputs(poll.ref, props.outputKeys);
+  if (outputs.retry) return notYet(poll, `the outputs of the Proton ${describeInstance(poll.ref)}`, outputs.error);
+  const physicalId = instance.arn ?? envelope.PhysicalResourceId;
+  const data = fitResponse({ ...attributesOf(instance), ...outputs.data }, { ...envelope, PhysicalResourceId: physicalId }, 'DeploymentStatusMessage');
+  return { IsComplete: true, Data: data, PhysicalResourceId: physicalId };
 }
 
 /**
- * Judges a deployment that this request started: done on SUCCEEDED, wait while it moves, fail on every other
- * end with Proton's message first. At the deadline, the deployment is cancelled so that the failed stack
- * operation does not leave it running.
+ * Judges a deployment this request started (or one that put the instance where this request wants it): done on
+ * SUCCEEDED, wait while it moves, fail on every other end with Proton's message first. At the deadline a
+ * deployment of ours is cancelled, so that the failed stack operation does not leave it running; anyone
+ * else's is left alone.
  */
 export async function judgeDeployment(
-  ref: InstanceRef,
+  poll: Poll,
   instance: proton.ServiceInstance,
-  deadline: number,
-  props: Pick<InstanceProperties, 'outputKeys' | 'timeoutSeconds'>,
+  props: Pick<InstanceProperties, 'outputKeys'>,
   envelope: ResponseEnvelope,
+  ours: boolean,
 ): Promise<IsCompleteResponse> {
   const status = instance.deploymentStatus;
   if (status === 'SUCCEEDED') {
-    log.info('deployment succeeded', { ...ref, deploymentId: instance.lastAttemptedDeploymentId });
-    return completeWith(ref, instance, props, envelope);
+    log.info('deployment succeeded', { ...poll.ref, deploymentId: instance.lastAttemptedDeploymentId });
+    return completeWith(poll, instance, props, envelope);
   }
-  if (status && IN_MOTION.has(status)) {
-    if (Date.now() < deadline) return NOT_COMPLETE;
-    throw await cancelAtDeadline(ref, instance, props.timeoutSeconds);
+  if (inMotion(instance)) {
+    if (Date.now() < poll.deadline) return NOT_COMPLETE;
+    throw ours ? await cancelAtDeadline(poll, instance) : timedOut(poll, `a deployment of the Proton ${describeInstance(poll.ref)} that is ${status}`);
   }
-  const message = instance.deploymentStatusMessage?.trim() || 'Proton gave no message';
-  log.error('deployment ended without success', { ...ref, status, deploymentId: instance.lastAttemptedDeploymentId });
-  throw new ProtonDeploymentError(
-    `${message} (the Proton deployment of ${describeInstance(ref)} ended ${status}` +
-      `${instance.lastAttemptedDeploymentId ? `, deployment ${instance.lastAttemptedDeploymentId}` : ''}; ` +
-      'fix the cause and deploy again)',
+  log.error('deployment ended without success', { ...poll.ref, status, deploymentId: instance.lastAttemptedDeploymentId });
+  const deployment = instance.lastAttemptedDeploymentId ? `, deployment ${instance.lastAttemptedDeploymentId}` : '';
+  throw DeploymentEnded.withProtonText(
+    protonText(instance.deploymentStatusMessage),
+    (text) => `${text} (the Proton deployment of ${describeInstance(poll.ref)} ended ${status}${deployment}; fix the cause and deploy again)`,
   );
 }
 
-async function cancelAtDeadline(ref: InstanceRef, instance: proton.ServiceInstance, timeoutSeconds: number): Promise<Error> {
-  const waited = `${Math.round(timeoutSeconds / 60)} minute(s)`;
+async function cancelAtDeadline(poll: Poll, instance: proton.ServiceInstance): Promise<Error> {
+  const { ref } = poll;
   if (instance.deploymentStatus !== 'IN_PROGRESS') {
-    return new ProtonDeploymentError(
-      `Timed out after ${waited} waiting for ${describeInstance(ref)}, which is ${instance.deploymentStatus}. ` +
-        'Raise the timeout of the ServiceInstance (at most 55 minutes) if its deployments take longer.',
-    );
+    return timedOut(poll, `the Proton ${describeInstance(ref)}, which is ${instance.deploymentStatus}`, undefined,
+      'Raise the timeout of the ServiceInstance (at most 55 minutes) if its deployments take longer.');
   }
   try {
     await proton.cancelServiceInstanceDeployment(ref.serviceName, ref.serviceInstanceName);
     log.warn('deadline reached, deployment cancelled', { ...ref, deploymentId: instance.lastAttemptedDeploymentId });
-    return new ProtonDeploymentError(
-      `Timed out after ${waited} waiting for the Proton deployment of ${describeInstance(ref)}; ` +
+    return new WaitTimedOut(
+      `${timedOutAfter(poll.timeoutSeconds)} waiting for the Proton deployment of ${describeInstance(ref)}; ` +
         'cancelled it with CancelServiceInstanceDeployment, and Proton reverts the instance. ' +
         'Raise the timeout of the ServiceInstance (at most 55 minutes) if its deployments take longer.',
     );
   } catch (e) {
-    log.error('deadline reached, cancel failed', { ...ref, error: (e as Error).name });
-    return new ProtonDeploymentError(
-      `Timed out after ${waited} waiting for the Proton deployment of ${describeInstance(ref)}, and cancelling it failed ` +
-        `(${(e as Error).name}: ${(e as Error).message}); cancel it in the Proton console before deploying again.`,
+    log.error('deadline reached, cancel failed', { ...ref, error: errorName(e) });
+    return WaitTimedOut.withProtonText(
+      errorSummary(e),
+      (text) =>
+        `${timedOutAfter(poll.timeoutSeconds)} waiting for the Proton deployment of ${describeInstance(ref)}, and cancelling it failed ` +
+        `(${text}); cancel it in the Proton console before deploying again.`,
     );
   }
 }

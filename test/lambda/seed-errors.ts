@@ -1,3 +1,4 @@
+import { CloudFormationServiceException } from '@aws-sdk/client-cloudformation';
 import {
   AccessDeniedException,
   ConflictException,
@@ -19,3 +20,25 @@ export const SEED_ERRORS = {
 
 export type SeedErrorName = keyof typeof SEED_ERRORS;
 export const SEED_ERROR_NAMES = Object.keys(SEED_ERRORS) as SeedErrorName[];
+
+/**
+ * Errors that mean "ask again later", each with the `Name: message` a timeout reports as the last error:
+ * throttling, a modelled 5xx, an unmodelled 503, a dropped connection, and a non-Error the SDK wrapped.
+ */
+export const TRANSIENT_ERRORS: ReadonlyArray<readonly [string, () => Error, string]> = [
+  ['ThrottlingException', SEED_ERRORS.ThrottlingException, 'ThrottlingException: Rate exceeded'],
+  ['InternalServerException', SEED_ERRORS.InternalServerException, 'InternalServerException: Internal error'],
+  ['an unmodelled 503', () => Object.assign(new Error('Service Unavailable'), { name: 'Unknown', $metadata: { httpStatusCode: 503 } }), 'Unknown: Service Unavailable'],
+  ['ECONNRESET', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'Error: socket hang up'],
+  ['a wrapped non-Error', () => new Error('AWS SDK error wrapper for TimeoutError: socket hang up'), 'Error: AWS SDK error wrapper for TimeoutError: socket hang up'],
+];
+
+/** DescribeStacks refused: the handler role lacks cloudformation:DescribeStacks. */
+export function describeStacksDenied(): Error {
+  return new CloudFormationServiceException({
+    name: 'AccessDenied',
+    $fault: 'client',
+    message: 'User is not authorized to perform: cloudformation:DescribeStacks',
+    $metadata: { httpStatusCode: 403 },
+  });
+}

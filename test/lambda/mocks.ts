@@ -1,0 +1,67 @@
+import { CloudFormationClient, DescribeStacksCommand, StackStatus } from '@aws-sdk/client-cloudformation';
+import { ProtonClient } from '@aws-sdk/client-proton';
+import { mockClient } from 'aws-sdk-client-mock';
+import { STACK_ID } from './events';
+
+/**
+ * The SDK clients the handler uses, mocked (aws-sdk-client-mock), the clock its deadlines read, and its log lines.
+ * Every test file calls resetMocks() before each test.
+ */
+
+export const proton = mockClient(ProtonClient);
+export const cloudFormation = mockClient(CloudFormationClient);
+
+/**
+ * The one way tests say what DescribeStacks answers about the handler's own stack: a status, or the error the
+ * call fails with. A DescribeStacks for any other stack fails, so a handler that asked about the wrong stack
+ * decides without the status, which the tests see.
+ */
+export function stackIs(status: StackStatus | Error): void {
+  cloudFormation.on(DescribeStacksCommand).callsFake(async (input: { StackName?: string }) => {
+    if (input.StackName !== STACK_ID) throw new Error(`Stack with id ${input.StackName} does not exist`);
+    if (status instanceof Error) throw status;
+    return { Stacks: [{ StackName: 'Test', StackId: STACK_ID, StackStatus: status, CreationTime: new Date('2026-11-01T10:00:00Z') }] };
+  });
+}
+
+/** How many times the handler asked for its stack's status. */
+export function describeStacksCalls(): number {
+  return cloudFormation.commandCalls(DescribeStacksCommand).length;
+}
+
+/** Sets the time Date.now() answers (the handler's deadlines are epoch milliseconds). */
+export function clockAt(epochMs: number): void {
+  jest.spyOn(Date, 'now').mockReturnValue(epochMs);
+}
+
+export const T0 = Date.parse('2026-11-27T12:00:00Z');
+
+let consoleLog: jest.SpyInstance | undefined;
+
+/** Fresh mocks: Proton answers nothing, the stack is UPDATE_IN_PROGRESS, the clock stands at T0, logs are captured. */
+export function resetMocks(): void {
+  jest.restoreAllMocks();
+  proton.reset();
+  cloudFormation.reset();
+  stackIs('UPDATE_IN_PROGRESS');
+  clockAt(T0);
+  consoleLog = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+}
+
+export interface LogLine {
+  readonly level: 'INFO' | 'WARN' | 'ERROR';
+  readonly message: string;
+  readonly [field: string]: unknown;
+}
+
+/** The handler's own log lines (one JSON object per line), in order; the framework's lines are left out. */
+export function handlerLogs(): LogLine[] {
+  return (consoleLog?.mock.calls ?? [])
+    .filter((args: unknown[]) => args.length === 1 && typeof args[0] === 'string' && args[0].startsWith('{'))
+    .map((args: unknown[]) => JSON.parse(args[0] as string) as LogLine);
+}
+
+/** Everything written to the console, as one text. */
+export function allLogText(): string {
+  return (consoleLog?.mock.calls ?? []).map((args: unknown[]) => args.map(String).join(' ')).join('\n');
+}
