@@ -208,7 +208,7 @@ export class ServiceInstanceProvider extends Construct {
         reason:
           "The handler's permissions on a service's instances must outlive the Delete of any of them, which " +
           'CloudFormation runs after it has applied a changed policy; so the policy names the service ' +
-          "(service/<name>/service-instance/*), never changes while the stack uses the service, and is removed with its last instance.",
+          '(service/<name>/service-instance/*), never changes while the stack uses the service, and is removed with its last instance.',
         applies_to: [nagResource(this, this.protonArn(paths.instances))],
       },
     ]);

@@ -185,9 +185,9 @@ describe('shared provider', () => {
     template.resourceCountIs('AWS::Logs::LogGroup', 4);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     // aws-cdk-lib's framework ends every failure with `Logs: /aws/lambda/<function>`: that group must be the handler's.
-    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: Match.stringLikeRegexp('^index\\.') } });
-    expect(Object.keys(functions)).toHaveLength(2);
-    for (const [id, fn] of Object.entries<any>(functions)) {
+    const handlers = template.findResources('AWS::Lambda::Function', { Properties: { Handler: Match.stringLikeRegexp('^index\\.') } });
+    expect(Object.keys(handlers)).toHaveLength(2);
+    for (const [id, fn] of Object.entries<any>(handlers)) {
       expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON' });
       template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: id }]] } });
     }

@@ -99,7 +99,8 @@ export class CloudFormationApi {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const at = Date.now();
+    const now = this.options.now ?? Date.now;
+    const at = now();
     const body = await readBody(req);
     // awsQuery parameters come in the form body (the SDK's POST) or, for GET, in the query string.
     const params = new URLSearchParams(req.method === 'GET' ? new URL(req.url ?? '/', 'http://local').search : body);
@@ -108,7 +109,13 @@ export class CloudFormationApi {
     const accessKeyId = accessKeyIdOf(req.headers.authorization);
     const requestId = randomUUID();
     const answer = (status: number, xml: string, error?: string, accessDeniedBy?: AccessDenial) => {
-      res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(xml), 'x-amzn-requestid': requestId });
+      // Date on the API's clock, like the emulator's (see its server.ts): no clock-skew correction in the SDK.
+      res.writeHead(status, {
+        'content-type': 'text/xml',
+        'content-length': Buffer.byteLength(xml),
+        'x-amzn-requestid': requestId,
+        'date': new Date(at).toUTCString(),
+      });
       res.end(xml);
       this.calls.push({
         at,

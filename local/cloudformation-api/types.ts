@@ -31,4 +31,6 @@ export interface CloudFormationApiOptions {
   readonly region?: string;
   /** Default 123456789012, as the emulator's. */
   readonly account?: string;
+  /** The API's clock (epoch ms), for its Date header and call records: share the driver's. Default Date.now. */
+  readonly now?: () => number;
 }

@@ -2,25 +2,34 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CloudFormationDriver, StackEvent } from '../driver';
+import { CloudFormationDriver, StackEvent, VirtualClock } from '../driver';
 import { ProtonEmulator } from '../emulator';
 
 /**
  * The README's main command: synthesize the example app with the real cdk CLI, start the local Proton emulator,
- * deploy the app's ServiceInstances through the CloudFormation driver (the real bundled handler, the real SDK
- * on the wire), then update one instance and delete the stack, printing what a user would watch.
+ * deploy the app's ServiceInstances through the CloudFormation driver (the real bundled handler and aws-cdk-lib's
+ * Provider framework, the real SDK on the wire, IAM enforced on every call), then update one instance and delete
+ * the stack, printing what a user would watch. Deployments take minutes, as in AWS, on a virtual clock that the
+ * driver and the emulator share: it jumps over every wait, so the run takes seconds; each line shows both times.
  * Exits non-zero if any step does not end as CloudFormation should.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
 const STACK = 'FrontendInstances';
-/** The provider polls every 10 s in AWS; the demo compresses that to keep the whole run well under a minute. */
-const POLL_MS = 250;
+/** How long Proton takes, in the stack's (virtual) time. */
+const DEPLOYMENT_MS = 4 * 60_000;
+const REMOVAL_MS = 90_000;
 
-const started = Date.now();
-const clock = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
-const say = (line: string) => process.stdout.write(`${clock()}  ${line}\n`);
+const time = new VirtualClock();
+const started = { real: Date.now(), virtual: time.now() };
+const stamp = () => {
+  const real = `${((Date.now() - started.real) / 1000).toFixed(1).padStart(5)}s`;
+  const elapsed = Math.round((time.now() - started.virtual) / 1000);
+  const virtual = `${String(Math.floor(elapsed / 60)).padStart(3)}:${String(elapsed % 60).padStart(2, '0')}`;
+  return `${real} ${virtual}`;
+};
+const say = (line: string) => process.stdout.write(`${stamp()}  ${line}\n`);
 
 function synth(outdir: string, env: Record<string, string> = {}): void {
   execFileSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', outdir], {
@@ -45,9 +54,13 @@ function watch(event: StackEvent): void {
 
 async function main(): Promise<void> {
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-demo-'));
-  const emulator = await ProtonEmulator.start({ deploymentMs: 2000, removalMs: 1000 });
+  const emulator = await ProtonEmulator.start({ deploymentMs: DEPLOYMENT_MS, removalMs: REMOVAL_MS, now: time.now });
+  const driver = new CloudFormationDriver({ clock: time, env: { AWS_ENDPOINT_URL_PROTON: emulator.endpoint }, onEvent: watch });
+  // Every Proton call is checked against the policies of the caller's role, as the stack has them at that moment.
+  emulator.setAuthorizer(driver.authorizer);
   try {
-    say(`local Proton emulator on ${emulator.endpoint} (requests validated against botocore's Proton model)`);
+    say('real  stack time');
+    say(`local Proton emulator on ${emulator.endpoint} (requests validated against botocore's Proton model, IAM enforced)`);
     emulator.seedService({
       name: 'frontend',
       templateName: 'fargate-service',
@@ -61,8 +74,7 @@ async function main(): Promise<void> {
     say('cdk synth examples/ …');
     synth(first);
 
-    const driver = new CloudFormationDriver({ env: { AWS_ENDPOINT_URL_PROTON: emulator.endpoint }, pollIntervalMs: POLL_MS, onEvent: watch });
-    say(`deploy ${STACK}`);
+    say(`deploy ${STACK} (each Proton deployment takes ${DEPLOYMENT_MS / 60_000} minutes)`);
     const created = await driver.deploy(first, STACK);
     expectStatus('deploy', created.status, 'CREATE_COMPLETE', created.failureReason);
     for (const [key, value] of Object.entries(created.outputs)) say(`  output ${key} = ${value}`);
@@ -78,7 +90,8 @@ async function main(): Promise<void> {
     const updated = await driver.deploy(second, STACK);
     expectStatus('update', updated.status, 'UPDATE_COMPLETE', updated.failureReason);
     const update = emulator.callsTo('UpdateServiceInstance').at(-1);
-    say(`  Proton UpdateServiceInstance ${String(update?.input.name)} deploymentType=${String(update?.input.deploymentType)}`);
+    const input = update?.input as { name?: string; deploymentType?: string } | undefined;
+    say(`  Proton UpdateServiceInstance ${String(input?.name)} deploymentType=${String(input?.deploymentType)}`);
 
     say(`delete ${STACK}`);
     const deleted = await driver.destroy(STACK);
@@ -93,7 +106,15 @@ async function main(): Promise<void> {
     say(`done: ${emulator.calls.length} Proton calls, ${emulator.validatedCount} validated against the model`);
     // Not-found answers are expected: they are how the handler sees that a removed instance is gone.
     if (errors.length) say(`  answered with an error: ${errors.join(', ')}`);
+    const functions = new Set(driver.invocations.map((i) => i.functionName)).size;
+    say(`  ${driver.invocations.length} Lambda invocations of ${functions} functions, ${driver.executions.length} waiter executions, `
+      + `${time.jumps} clock jumps over ${Math.round((time.now() - started.virtual) / 60_000)} minutes of stack time`);
+    const problems = [...driver.iamProblems, ...emulator.authorizationProblems.map((p) => p.message)];
+    if (problems.length) throw new Error(`IAM could not decide: ${problems.join('; ')}`);
+    const denied = emulator.calls.filter((c) => c.error === 'AccessDeniedException');
+    if (denied.length) throw new Error(`IAM denied: ${denied.map((c) => c.accessDenied?.message ?? c.operation).join('; ')}`);
   } finally {
+    await driver.dispose();
     await emulator.stop();
     fs.rmSync(workdir, { recursive: true, force: true });
   }

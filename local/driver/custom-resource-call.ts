@@ -1,64 +1,95 @@
 /**
- * CloudFormation's side of one custom resource request: send it to the provider, wait at most
- * ServiceTimeout for the response, and judge the response as CloudFormation does (size, status).
+ * CloudFormation's side of one custom resource request: invoke the ServiceToken function asynchronously (Lambda
+ * retries it when it fails), wait for the response body at the request's presigned URL for at most ServiceTimeout,
+ * and judge the body as CloudFormation does (size, status). The provider is not stopped when CloudFormation
+ * stops waiting: whatever it started (the waiter's execution) runs on, and a late body is stored by S3 and ignored.
  */
-import { ScaledClock } from './clock';
-import { LocalLambdaRuntime } from './lambda-runtime';
-import { InvocationRecord, ProviderTarget, runProviderFramework } from './provider-framework';
+import { VirtualClock } from './clock';
+import { MAX_RESPONSE_BYTES } from './limits';
+import { LocalLambda } from './local-lambda';
+import { ResponseUrls } from './response-urls';
 import { CfnRequest, CfnResponseBody } from './types';
-
-/** CloudFormation rejects a custom resource response body larger than this. */
-export const MAX_RESPONSE_BYTES = 4096;
-/** CloudFormation's wait for a custom resource response when ServiceTimeout is not set. */
-export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
-
-export interface ResponseRecord {
-  readonly logicalId: string;
-  readonly requestId: string;
-  readonly requestType: string;
-  readonly delivery: number;
-  /** Undefined when CloudFormation stopped waiting before the provider answered. */
-  readonly body?: CfnResponseBody;
-  readonly bytes?: number;
-}
 
 export interface CustomResourceOutcome {
   readonly ok: boolean;
   /** The id CloudFormation records; undefined when no usable response arrived. */
   readonly physicalId?: string;
   readonly data: Record<string, unknown>;
+  readonly noEcho?: boolean;
   readonly reason?: string;
 }
 
 export interface CallOptions {
-  readonly runtime: LocalLambdaRuntime;
-  readonly clock: ScaledClock;
-  readonly pollIntervalMs?: number;
-  readonly maxAttempts?: number;
-  /** Deliver the same request (same RequestId) a second time after the first one finished. */
+  readonly lambda: LocalLambda;
+  readonly responseUrls: ResponseUrls;
+  readonly clock: VirtualClock;
+  readonly serviceTimeoutSeconds: number;
+  /** Deliver the same request (same RequestId and URL) a second time after the first one was answered. */
   readonly duplicate: boolean;
-  readonly recordInvocation: (invocation: InvocationRecord) => void;
-  readonly recordResponse: (response: ResponseRecord) => void;
+  /** Aborts when the stack update is cancelled: CloudFormation stops waiting for this resource. */
+  readonly cancel?: AbortSignal;
+  /** Aborts Lambda's retries of the asynchronous invocation (the driver is disposed). */
+  readonly background: AbortSignal;
+  /** Runs (and is awaited by dispose) every invocation chain this request starts. */
+  readonly track: (work: Promise<void>) => void;
 }
 
-export async function callCustomResource(
-  request: CfnRequest, target: ProviderTarget, serviceTimeoutSeconds: number, options: CallOptions,
-): Promise<CustomResourceOutcome> {
-  const first = await deliver(request, target, serviceTimeoutSeconds, options, 1);
-  if (options.duplicate) {
+export async function callCustomResource(request: CfnRequest, options: CallOptions): Promise<CustomResourceOutcome> {
+  const first = await deliver(request, options, 1);
+  if (options.duplicate && first.kind !== 'cancelled') {
     // CloudFormation keeps the first answer; the second delivery only shows whether the handler is idempotent.
-    await deliver(request, target, serviceTimeoutSeconds, options, 2);
+    await deliver(request, options, 2);
   }
-  if (!first) {
-    return {
-      ok: false,
-      data: {},
-      reason: `CloudFormation did not receive a response from your Custom Resource within ${serviceTimeoutSeconds} seconds (ServiceTimeout). `
-        + `Please check your logs for requestId [${request.RequestId}]. `
-        + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.',
-    };
+  return judge(request, first, options.serviceTimeoutSeconds);
+}
+
+type Delivery =
+  | { readonly kind: 'body'; readonly body: string }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'not-invoked'; readonly reason: string };
+
+async function deliver(request: CfnRequest, options: CallOptions, delivery: number): Promise<Delivery> {
+  const stopWaiting = new AbortController();
+  try {
+    options.track(options.lambda.invokeAsync(request.ServiceToken, JSON.stringify(request), options.background));
+  } catch (e) {
+    return { kind: 'not-invoked', reason: (e as Error).message };
   }
-  const bytes = Buffer.byteLength(JSON.stringify(first), 'utf8');
+  const body = options.responseUrls.nextBody(request.ResponseURL, delivery, stopWaiting.signal)
+    .then((text): Delivery => (text === undefined ? { kind: 'timeout' } : { kind: 'body', body: text }));
+  const timeout = options.clock.sleep(options.serviceTimeoutSeconds * 1000, stopWaiting.signal).then((): Delivery => ({ kind: 'timeout' }));
+  const cancelled = new Promise<Delivery>((resolve) => {
+    if (!options.cancel) return;
+    const cancel = () => resolve({ kind: 'cancelled' });
+    if (options.cancel.aborted) cancel();
+    else options.cancel.addEventListener('abort', cancel, { once: true });
+    stopWaiting.signal.addEventListener('abort', () => options.cancel?.removeEventListener('abort', cancel), { once: true });
+  });
+  const winner = await Promise.race([body, timeout, cancelled]);
+  // Stops the other waits: the clock forgets the ServiceTimeout sleeper, the URL records that nobody waits any more.
+  stopWaiting.abort();
+  return winner;
+}
+
+function judge(request: CfnRequest, delivery: Delivery, serviceTimeoutSeconds: number): CustomResourceOutcome {
+  switch (delivery.kind) {
+    case 'not-invoked':
+      return { ok: false, data: {}, reason: `Failed to invoke the ServiceToken ${request.ServiceToken}: ${delivery.reason}` };
+    case 'cancelled':
+      return { ok: false, data: {}, reason: request.RequestType === 'Create' ? 'Resource creation cancelled' : 'Resource update cancelled' };
+    case 'timeout':
+      return {
+        ok: false,
+        data: {},
+        reason: `CloudFormation did not receive a response from your Custom Resource within ${serviceTimeoutSeconds} seconds (ServiceTimeout). `
+          + `Please check your logs for requestId [${request.RequestId}]. `
+          + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.',
+      };
+    case 'body':
+      break;
+  }
+  const bytes = Buffer.byteLength(delivery.body, 'utf8');
   if (bytes > MAX_RESPONSE_BYTES) {
     return {
       ok: false,
@@ -66,49 +97,19 @@ export async function callCustomResource(
       reason: `Response object is too long. The response body is ${bytes} bytes; CloudFormation accepts at most ${MAX_RESPONSE_BYTES} bytes (Data, Reason and ids included).`,
     };
   }
-  if (first.Status !== 'SUCCESS') {
+  let body: CfnResponseBody;
+  try {
+    body = JSON.parse(delivery.body) as CfnResponseBody;
+  } catch {
+    return { ok: false, data: {}, reason: `Invalid response object: the body at the ResponseURL is not JSON (RequestId: ${request.RequestId})` };
+  }
+  if (body.Status !== 'SUCCESS') {
     return {
       ok: false,
-      physicalId: first.PhysicalResourceId,
+      physicalId: body.PhysicalResourceId,
       data: {},
-      reason: `Received response status [${first.Status}] from custom resource. Message returned: ${first.Reason} (RequestId: ${first.RequestId})`,
+      reason: `Received response status [${body.Status}] from custom resource. Message returned: ${body.Reason} (RequestId: ${body.RequestId})`,
     };
   }
-  return { ok: true, physicalId: first.PhysicalResourceId, data: first.Data ?? {} };
-}
-
-async function deliver(
-  request: CfnRequest, target: ProviderTarget, serviceTimeoutSeconds: number, options: CallOptions, delivery: number,
-): Promise<CfnResponseBody | undefined> {
-  const stopProvider = new AbortController();
-  const stopTimer = new AbortController();
-  const run = runProviderFramework(request, target, {
-    runtime: options.runtime,
-    clock: options.clock,
-    pollIntervalMs: options.pollIntervalMs,
-    maxAttempts: options.maxAttempts,
-    signal: stopProvider.signal,
-    delivery,
-    record: options.recordInvocation,
-  });
-  const timer = options.clock.sleepReal(options.clock.realMs(serviceTimeoutSeconds * 1000), stopTimer.signal).then(() => 'timeout' as const);
-  const winner = await Promise.race([run, timer]);
-  let body: CfnResponseBody | undefined;
-  if (winner === 'timeout' && !stopTimer.signal.aborted) {
-    stopProvider.abort();
-    // Let the in-flight invocation end so nothing of this request runs alongside the next operation.
-    await run;
-  } else {
-    stopTimer.abort();
-    body = winner as CfnResponseBody | undefined;
-  }
-  options.recordResponse({
-    logicalId: request.LogicalResourceId,
-    requestId: request.RequestId,
-    requestType: request.RequestType,
-    delivery,
-    body,
-    bytes: body ? Buffer.byteLength(JSON.stringify(body), 'utf8') : undefined,
-  });
-  return body;
+  return { ok: true, physicalId: body.PhysicalResourceId, data: body.Data ?? {}, noEcho: body.NoEcho === true };
 }

@@ -5,8 +5,7 @@
 import { AssemblyStack, CloudAssembly, findStack } from './assembly';
 import { resolveValue } from './intrinsics';
 import { LambdaFunctionSpec } from './lambda-runtime';
-import { WaiterPolicy } from './provider-framework';
-import { DeployedResource, fakeAttributes, fakePhysicalId, isCustomResource, Naming, resolveProvider, waiterTotalSeconds } from './provider-model';
+import { DeployedResource, fakeAttributes, fakePhysicalId, isCustomResource, Naming, resolveProvider, WaiterPolicy, waiterTotalSeconds } from './provider-model';
 import { parameterValues, resolveContext, StackState } from './stack-state';
 
 export interface CustomResourceDescription {
@@ -57,6 +56,7 @@ function staticState(stack: AssemblyStack, naming: Naming): StackState {
     stackName: stack.stackName,
     stackId: `arn:${naming.partition}:cloudformation:${naming.region}:${naming.accountId}:stack/${stack.stackName}/static`,
     status: 'CREATE_COMPLETE',
+    creationTime: new Date(0),
     template: stack.template,
     assemblyStack: stack,
     resources: new Map(),

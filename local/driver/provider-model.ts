@@ -1,11 +1,27 @@
 /**
- * What a deployed template means to the driver: fake physical ids and ARNs for ordinary resources, and how
- * a ServiceToken leads to the Provider framework's user functions and its waiter's retry policy.
+ * What a deployed template means to the driver: fake physical ids and ARNs for ordinary resources, a deployed
+ * function as the Lambda runtime runs it, and how a ServiceToken leads to the Provider framework's user functions
+ * and its waiter's retry policy (for the static description; at run time the framework finds them itself).
  */
 import { AssemblyStack, functionCodeDir } from './assembly';
 import { LambdaFunctionSpec } from './lambda-runtime';
-import { ProviderTarget, WaiterPolicy } from './provider-framework';
+import { LAMBDA_DEFAULT_TIMEOUT_SECONDS } from './limits';
+import { loggingSettings } from './logs';
 import { CfnResource } from './types';
+
+/** The Retry block of the waiter state machine (Step Functions semantics: MaxAttempts counts retries). */
+export interface WaiterPolicy {
+  readonly intervalSeconds: number;
+  readonly maxAttempts: number;
+  readonly backoffRate: number;
+}
+
+/** The functions and the waiter behind a Provider framework ServiceToken. */
+export interface ProviderTarget {
+  readonly onEvent: LambdaFunctionSpec;
+  readonly isComplete?: LambdaFunctionSpec;
+  readonly waiter?: WaiterPolicy;
+}
 
 export interface Naming {
   readonly stackName: string;
@@ -22,6 +38,8 @@ export interface DeployedResource {
   readonly properties: Record<string, unknown>;
   /** Custom resources: the response's Data; others: fake attributes (Arn). */
   readonly attributes: Record<string, unknown>;
+  /** A custom resource whose response set NoEcho: CloudFormation masks its attributes wherever it shows them. */
+  readonly noEcho?: boolean;
   readonly definition: CfnResource;
   readonly stack: AssemblyStack;
 }
@@ -36,6 +54,7 @@ export function fakePhysicalId(naming: Naming, logicalId: string, type: string, 
   switch (type) {
     case 'AWS::Lambda::Function': return String(props.FunctionName ?? generated);
     case 'AWS::IAM::Role': return String(props.RoleName ?? generated);
+    case 'AWS::Logs::LogGroup': return String(props.LogGroupName ?? generated);
     case 'AWS::StepFunctions::StateMachine':
       // Ref of a state machine is its ARN.
       return `arn:${naming.partition}:states:${naming.region}:${naming.accountId}:stateMachine:${String(props.StateMachineName ?? generated)}`;
@@ -50,6 +69,7 @@ export function fakeAttributes(naming: Naming, type: string, physicalId: string)
     case 'AWS::Lambda::Function': return { Arn: `arn:${partition}:lambda:${region}:${accountId}:function:${physicalId}` };
     case 'AWS::IAM::Role': return { Arn: `arn:${partition}:iam::${accountId}:role/${physicalId}`, RoleId: `AROA${physicalId.length}LOCAL` };
     case 'AWS::StepFunctions::StateMachine': return { Arn: physicalId, Name: physicalId.split(':').pop() };
+    case 'AWS::Logs::LogGroup': return { Arn: `arn:${partition}:logs:${region}:${accountId}:log-group:${physicalId}:*` };
     default: return { Arn: `arn:${partition}:${service.toLowerCase()}:${region}:${accountId}:${kind.toLowerCase()}/${physicalId}` };
   }
 }
@@ -95,8 +115,10 @@ export function lambdaSpec(fn: DeployedResource): LambdaFunctionSpec {
     functionName: fn.physicalId,
     handler,
     environment: environmentOf(fn),
-    timeoutSeconds: Number(fn.properties.Timeout ?? 3),
+    timeoutSeconds: Number(fn.properties.Timeout ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS),
     codeDir: functionCodeDir(fn.stack, fn.logicalId, fn.definition, fn.properties.Code),
+    roleArn: typeof fn.properties.Role === 'string' ? fn.properties.Role : undefined,
+    logging: loggingSettings(fn.physicalId, fn.properties.LoggingConfig),
   };
 }
 

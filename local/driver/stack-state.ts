@@ -8,9 +8,16 @@ export interface StackState {
   readonly stackName: string;
   readonly stackId: string;
   status: StackStatus;
+  statusReason?: string;
+  readonly creationTime: Date;
+  lastUpdatedTime?: Date;
   /** The template being applied (during rollback: the previous one again). */
   template: CfnTemplate;
   assemblyStack: AssemblyStack;
+  /**
+   * The live resources: what the template has, plus resources an update removed or a failed update created until
+   * their delete completes (a policy counts for IAM until then).
+   */
   readonly resources: Map<string, DeployedResource>;
   outputs: Record<string, string>;
   parameters: Record<string, unknown>;

@@ -76,3 +76,24 @@ export interface CfnRequest {
   readonly OldResourceProperties?: Record<string, unknown>;
   readonly PhysicalResourceId?: string;
 }
+
+/** Whether a request is delivered twice (same RequestId): for every request, or for those the function picks. */
+export type DuplicatePolicy = boolean | ((request: CfnRequest) => boolean);
+
+export interface OperationOptions {
+  readonly duplicateRequests?: DuplicatePolicy;
+  /** Template parameter values (otherwise defaults). */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+export interface StackOperationResult {
+  readonly stackName: string;
+  readonly status: StackStatus;
+  /** Events of this operation only, oldest first. */
+  readonly events: StackEvent[];
+  /** The first failure's reason, when the operation failed. */
+  readonly failureReason?: string;
+  readonly outputs: Record<string, string>;
+  /** True when an update found nothing to change (CloudFormation: "No updates are to be performed"). */
+  readonly noChanges?: boolean;
+}

@@ -5,7 +5,8 @@ export interface RecordedCall {
   /** Epoch milliseconds when the request arrived. */
   readonly at: number;
   readonly operation: string;
-  readonly input: unknown;
+  /** The request body as parsed JSON (`{ rawBody }` when it was not a JSON object). */
+  readonly input: Readonly<Record<string, any>>;
   /** HTTP status answered; 0 when the connection was dropped. */
   readonly status: number;
   readonly error?: string;

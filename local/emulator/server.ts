@@ -61,7 +61,7 @@ export class ProtonHttpServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { state, validator, faults, recorder, authorization, targetPrefix } = this.parts;
-    const at = Date.now();
+    const at = state.now();
     const body = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(`${targetPrefix}.`) ? target.slice(targetPrefix.length + 1) : target;
@@ -72,17 +72,21 @@ export class ProtonHttpServer {
       input = body;
     }
     let denial: AccessDenial | undefined;
+    const recorded = isJsonObject(input) ? input : { rawBody: body };
     const answer = (status: number, payload: unknown, error?: ErrorName) => {
       const text = JSON.stringify(payload);
       const headers: Record<string, string | number> = {
         'content-type': JSON_10,
         'content-length': Buffer.byteLength(text),
         'x-amzn-requestid': randomUUID(),
+        // The emulator's own time: an SDK that finds the Date header far from its clock corrects for skew and
+        // retries errors as clock-skew errors, so on a virtual clock a real-time Date would slow every error down.
+        'date': new Date(state.now()).toUTCString(),
       };
       if (error) headers['x-amzn-errortype'] = error;
       res.writeHead(status, headers);
       res.end(text);
-      recorder.record({ at, operation, input, status, ...(error ? { error } : {}), ...(denial ? { accessDenied: denial } : {}) });
+      recorder.record({ at, operation, input: recorded, status, ...(error ? { error } : {}), ...(denial ? { accessDenied: denial } : {}) });
     };
 
     try {
@@ -108,7 +112,7 @@ export class ProtonHttpServer {
       if (delay > 0) await this.sleep(delay);
       const fault = faults.check(operation);
       if (fault?.kind === 'drop') {
-        recorder.record({ at, operation, input, status: 0, error: 'ConnectionDropped' });
+        recorder.record({ at, operation, input: recorded, status: 0, error: 'ConnectionDropped' });
         req.socket.destroy();
         return;
       }
@@ -145,4 +149,8 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf-8')));
     req.on('error', reject);
   });
+}
+
+function isJsonObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,15 +2,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { CloudFormationDriver, CloudFormationDriverOptions, StackOperationResult } from '../../local/driver';
+import { CloudFormationDriver, CloudFormationDriverOptions, StackOperationResult, VirtualClock } from '../../local/driver';
 import { EmulatorOptions, ProtonEmulator } from '../../local/emulator';
 import { RESOURCE_TYPE } from '../../src/private/contract';
 
 /**
- * The wire-level test bench: the real synthesized template, the real bundled handler from the cloud assembly,
- * the real @aws-sdk/client-proton on the wire, and the local emulator checking every request against the
- * official model. Time is compressed: the emulator's deployments take a few hundred milliseconds and the
- * driver polls isComplete every 100 ms instead of the provider's 10 s.
+ * The wire-level test bench: the real synthesized template, the real bundled handler and aws-cdk-lib's Provider
+ * framework from the cloud assembly, the real @aws-sdk/client-proton on the wire, and the local emulator checking
+ * every request against the official model and every caller against its role's policies (IAM is on: the
+ * emulator asks the driver's authorizer). Time is virtual: the driver and the emulator share one clock, which
+ * jumps over every wait (the provider's 10 s polls, a deployment's minutes) whenever no function is running, so
+ * `deploymentMs` and the like are in the stack's own time and cost no real time.
  */
 
 export const STACK = 'Wire';
@@ -34,17 +36,21 @@ export interface BenchOptions {
   readonly emulator?: EmulatorOptions;
   readonly driver?: CloudFormationDriverOptions;
   readonly env?: Record<string, string>;
+  /** Leave IAM off (every call allowed); on by default. */
+  readonly withoutIam?: boolean;
 }
 
 export async function startBench(options: BenchOptions = {}): Promise<Bench> {
-  const emulator = await ProtonEmulator.start({ deploymentMs: 300, removalMs: 200, cancelMs: 100, ...options.emulator });
+  const clock = options.driver?.clock ?? new VirtualClock();
+  const emulator = await ProtonEmulator.start({ deploymentMs: 300, removalMs: 200, cancelMs: 100, now: clock.now, ...options.emulator });
   const driver = new CloudFormationDriver({
     region: REGION,
     accountId: ACCOUNT,
-    pollIntervalMs: 100,
     ...options.driver,
+    clock,
     env: { AWS_ENDPOINT_URL_PROTON: emulator.endpoint, ...options.env, ...options.driver?.env },
   });
+  if (!options.withoutIam) emulator.setAuthorizer(driver.authorizer);
   const dirs: string[] = [];
   let lastTemplate: any;
 
@@ -74,8 +80,10 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     deploy: (build) => driver.deploy(synth(build), STACK),
     destroy: () => driver.destroy(STACK),
     logicalId,
-    attribute: (instanceName, key) => driver.getAttribute(STACK, logicalId(instanceName), key),
+    attribute: (instanceName, key) => driver.getAttribute(STACK, logicalId(instanceName), key) as string | undefined,
     stop: async () => {
+      // The driver first: what still runs in the background (a waiter's execution) may still call the emulator.
+      await driver.dispose();
       await emulator.stop();
       for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
     },
@@ -89,6 +97,25 @@ export function seedFrontend(emulator: ProtonEmulator, name = 'frontend'): void 
 
 export function instanceSpec(environment: string, port = 80): string {
   return `proton: ServiceSpec\nenvironment: ${environment}\nspec:\n  port: ${port}\n`;
+}
+
+/**
+ * Every IAM decision the local evaluation could not take, anywhere (the driver's Lambda and Step Functions, the
+ * CloudFormation API, the emulator); a test asserts it is empty, so a policy it cannot read never passes silently.
+ */
+export function iamProblems(bench: Bench): string[] {
+  return [...bench.driver.iamProblems, ...bench.emulator.authorizationProblems.map((p) => `${p.operation}: ${p.message}`)];
+}
+
+/**
+ * Every call IAM refused (not an injected AccessDeniedException fault): to Proton, and the handlers' DescribeStacks.
+ * Empty means the construct's policies grant everything its handler calls.
+ */
+export function iamDenials(bench: Bench): string[] {
+  return [
+    ...bench.emulator.calls.filter((c) => c.accessDenied).map((c) => `${c.operation}: ${c.accessDenied!.message}`),
+    ...bench.driver.cloudFormationCalls.filter((c) => c.accessDenied).map((c) => `${c.action}: ${c.accessDenied!.message}`),
+  ];
 }
 
 /** Every request the emulator answered passed the model's validation (none rejected as malformed by it). */

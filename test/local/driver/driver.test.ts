@@ -1,25 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readState, STACK, synth, tempDir } from './fixture-app';
-import { CloudFormationDriver, CloudFormationDriverOptions, CREATE_FAILED_PHYSICAL_ID_MARKER, describeCustomResources, readAssembly, StackEvent } from '../../../local/driver';
+import { STACK, synth } from './fixture-app';
+import { trail, useDrivers } from './helpers';
+import { CREATE_FAILED_PHYSICAL_ID_MARKER, describeCustomResources, readAssembly, StackEvent } from '../../../local/driver';
 
 jest.setTimeout(20_000);
 
-function newDriver(options: Partial<CloudFormationDriverOptions> = {}) {
-  const stateFile = path.join(tempDir('state'), 'state.json');
-  const driver = new CloudFormationDriver({
-    timeScale: 0.01,
-    pollIntervalMs: 2,
-    env: { STATE_FILE: stateFile, AWS_ENDPOINT_URL_THING: 'http://127.0.0.1:9999' },
-    ...options,
-  });
-  return { driver, state: () => readState(stateFile) };
-}
-
-/** `logicalId:status` of resource events, to assert orderings compactly. */
-function trail(events: StackEvent[], ids?: string[]): string[] {
-  return events.filter((e) => e.logicalId !== STACK && (!ids || ids.includes(e.logicalId))).map((e) => `${e.logicalId}:${e.status}`);
-}
+const newDriver = useDrivers();
 
 const THINGS = ['A', 'B', 'C'];
 
@@ -163,7 +150,7 @@ describe('failures and rollback', () => {
     expect(del.physicalId).toBe('pid-a-1');
   });
 
-  test('an update failure rolls back with swapped properties and deletes the replacement', async () => {
+  test('an update failure sends every changed resource an Update back, the replacement to its new id, and deletes the replacement', async () => {
     const { driver, state } = newDriver();
     await driver.deploy(synth({ things: [{ id: 'A' }, { id: 'B', dependsOn: ['A'] }] }), STACK);
     const before = state().calls.length;
@@ -173,13 +160,18 @@ describe('failures and rollback', () => {
     expect(r.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(r.failureReason).toContain('onEvent refused Update of b');
     const calls = state().calls.slice(before).filter((c) => c.step === 'onEvent');
+    // Rollback: A (replaced: the Update goes to its new id) and B (whose Update failed), in the old template's
+    // order; A answers its old id, so its new physical resource is deleted in the cleanup.
     expect(calls.map((c) => `${c.logicalId}:${c.type}:${c.physicalId}`)).toEqual([
-      'A:Update:pid-a-1', 'B:Update:pid-b-1', 'B:Update:pid-b-1', 'A:Delete:pid-a-2',
+      'A:Update:pid-a-1', 'B:Update:pid-b-1', 'A:Update:pid-a-2', 'B:Update:pid-b-1', 'A:Delete:pid-a-2',
     ]);
     // The rollback Update carries the old properties as new and the attempted ones as old.
-    expect(calls[2].props!.Tag).toBeUndefined();
-    expect(calls[2].oldProps!.Tag).toBe('new');
+    expect(calls[2].props!.Generation).toBeUndefined();
+    expect(calls[2].oldProps!.Generation).toBe('2');
+    expect(calls[3].props!.Tag).toBeUndefined();
+    expect(calls[3].oldProps!.Tag).toBe('new');
     expect(driver.physicalId(STACK, 'A')).toBe('pid-a-1');
+    expect(Object.keys(state().things).sort()).toEqual(['pid-a-1', 'pid-b-1']);
     expect(r.events.filter((e) => e.logicalId === STACK).map((e) => e.status)).toEqual([
       'UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE',
     ]);
@@ -209,12 +201,17 @@ describe('failures and rollback', () => {
   });
 
   test('ServiceTimeout fails the resource when no response arrives in time', async () => {
-    const { driver } = newDriver({ waiterMaxAttempts: 1_000_000 });
+    const { driver } = newDriver();
     const started = Date.now();
-    const r = await driver.deploy(synth({ things: [{ id: 'A', props: { Polls: 1_000_000 }, serviceTimeoutSeconds: 30 }] }), STACK);
+    // The waiter would poll for an hour; CloudFormation stops waiting after 30 s.
+    const r = await driver.deploy(synth({ things: [{ id: 'A', props: { Polls: 1_000_000 }, serviceTimeoutSeconds: 30 }], totalTimeoutSeconds: 3600 }), STACK);
     expect(r.status).toBe('ROLLBACK_COMPLETE');
     expect(r.failureReason).toContain('did not receive a response from your Custom Resource within 30 seconds');
-    // 30 s at timeScale 0.01 is 300 ms.
+    // 30 s on the virtual clock: CloudFormation gave up at the first wake-up at or after 30 s.
+    const failed = r.events.find((e) => e.status === 'CREATE_FAILED')!;
+    const creating = r.events.find((e) => e.logicalId === 'A' && e.status === 'CREATE_IN_PROGRESS')!;
+    expect(failed.timestamp.getTime() - creating.timestamp.getTime()).toBeGreaterThanOrEqual(30_000);
+    expect(failed.timestamp.getTime() - creating.timestamp.getTime()).toBeLessThan(35_000);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
@@ -256,10 +253,12 @@ describe('handler invocation', () => {
     expect(creates[0].requestId).toBe(creates[1].requestId);
     expect(state().creates['pid-a-1']).toBe(2);
     expect(driver.responses.map((x) => x.delivery)).toEqual([1, 2]);
-    expect(driver.invocations.filter((i) => i.delivery === 2).length).toBeGreaterThan(0);
+    // The framework's onEvent function received the request twice, with the same RequestId.
+    const deliveries = driver.invocations.filter((i) => i.functionName.includes('frameworkonEvent')).map((i) => (i.event as { RequestId: string }).RequestId);
+    expect(deliveries).toEqual([creates[0].requestId, creates[0].requestId]);
   });
 
-  test('runs handlers with the function environment plus the driver env, then restores process.env', async () => {
+  test('runs handlers with the function environment plus the driver env, never touching process.env', async () => {
     const logs: string[] = [];
     const { driver, state } = newDriver({ log: (m) => logs.push(m) });
     delete process.env.AWS_ENDPOINT_URL_THING;
@@ -271,8 +270,8 @@ describe('handler invocation', () => {
     expect(process.env.AWS_ENDPOINT_URL_THING).toBeUndefined();
     expect(process.env.STATE_FILE).toBeUndefined();
     expect(logs.some((l) => l.includes('onEvent Create A'))).toBe(true);
-    const inv = driver.invocations.find((i) => i.step === 'onEvent')!;
-    expect(inv.outcome.logs).toEqual(['onEvent Create A']);
+    const inv = driver.invocations.find((i) => i.functionName === call.context!.functionName)!;
+    expect(inv.logs.map((l) => l.message)).toEqual(['onEvent Create A']);
   });
 });
 
