@@ -26,7 +26,7 @@ export type DeploymentPlan =
   | { readonly kind: 'downgrade'; readonly from: string; readonly to: string };
 
 /** The fields of Proton's answer a plan reads. */
-export type PlannedInstance = Pick<ServiceInstance, 'spec' | 'templateMajorVersion' | 'templateMinorVersion' | 'deploymentStatus'>;
+export type PlannedInstance = Pick<ServiceInstance, 'spec' | 'templateMajorVersion' | 'templateMinorVersion'> & Partial<Pick<ServiceInstance, 'deploymentStatus'>>;
 
 /** Statuses after which the instance's spec is not what runs: deploying it again is a change. */
 const UNDEPLOYED = new Set(['FAILED', 'CANCELLED']);
