@@ -11,6 +11,7 @@ import { CloudFormationApiOptions } from './types';
 import { AccessDenial, AuthorizationProblem, firstDenial } from '../iam/authorize';
 import { accessKeyIdOf } from '../iam/sigv4';
 import { Authorizer } from '../iam/types';
+import { readBody } from '../http-body';
 
 /** One call as the API saw it. */
 export interface RecordedQueryCall {
@@ -155,13 +156,4 @@ export class CloudFormationApi {
       answer(error.status, errorResponse(error, requestId), error.code, denial);
     }
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf-8')));
-    req.on('error', reject);
-  });
 }

@@ -9,6 +9,7 @@ import { ProtonState } from './state/store';
 import { RequestValidator } from './validate';
 import { AccessDenial } from '../iam/authorize';
 import { accessKeyIdOf } from '../iam/sigv4';
+import { readBody } from '../http-body';
 
 export interface ServerParts {
   readonly state: ProtonState;
@@ -142,14 +143,6 @@ export class ProtonHttpServer {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf-8')));
-    req.on('error', reject);
-  });
-}
 
 function isJsonObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,5 +1,6 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { isComplete, onEvent } from '../../lambda';
+import type { CfnResponseBody } from '../../local/driver';
 
 /**
  * aws-cdk-lib's Provider framework (custom-resources/lib/provider-framework/runtime: framework.js, cfn-response.js),
@@ -43,16 +44,7 @@ const functionArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:fun
 export interface CfnResponse {
   readonly body: string;
   readonly bytes: number;
-  readonly json: {
-    readonly Status: 'SUCCESS' | 'FAILED';
-    readonly Reason: string;
-    readonly StackId: string;
-    readonly RequestId: string;
-    readonly PhysicalResourceId: string;
-    readonly LogicalResourceId: string;
-    readonly NoEcho?: boolean;
-    readonly Data?: Record<string, string>;
-  };
+  readonly json: CfnResponseBody & { readonly Data?: Record<string, string> };
 }
 
 /** The Lambda runtime's answer for a handler's result or thrown error (RIC Errors.js toRapidResponse). */

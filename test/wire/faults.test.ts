@@ -1,6 +1,6 @@
 import { ProtonClient, UpdateServiceInstanceCommand } from '@aws-sdk/client-proton';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Bench, iamDenials, iamProblems, instanceSpec, seedFrontend, startBench } from './harness';
+import { Bench, instanceSpec, seedFrontend, startBench, stopChecked } from './harness';
 import { ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 jest.setTimeout(120_000);
@@ -12,15 +12,7 @@ beforeEach(async () => {
   bench = await startBench({ env: { AWS_MAX_ATTEMPTS: '3' } });
   seedFrontend(bench.emulator);
 });
-afterEach(async () => {
-  try {
-    // IAM was on: every decision was one the local evaluation could take, and the construct's policies allowed every call.
-    expect(iamProblems(bench)).toEqual([]);
-    expect(iamDenials(bench)).toEqual([]);
-  } finally {
-    await bench.stop();
-  }
-});
+afterEach(async () => stopChecked(bench));
 
 const prod = (port = 80) => (stack: Stack) =>
   new ServiceInstance(stack, 'Prod', {

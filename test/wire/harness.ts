@@ -118,6 +118,19 @@ export function iamDenials(bench: Bench): string[] {
   ];
 }
 
+/**
+ * Stops the bench after checking that IAM, which was on, took every decision it was asked for and that the
+ * construct's policies allowed every call the handlers made.
+ */
+export async function stopChecked(bench: Bench): Promise<void> {
+  try {
+    expect(iamProblems(bench)).toEqual([]);
+    expect(iamDenials(bench)).toEqual([]);
+  } finally {
+    await bench.stop();
+  }
+}
+
 /** Every request the emulator answered passed the model's validation (none rejected as malformed by it). */
 export function modelRejections(emulator: ProtonEmulator): string[] {
   return emulator.calls.filter((c) => c.error === 'ValidationException' && c.status === 400).map((c) => `${c.operation}: ${JSON.stringify(c.input).slice(0, 200)}`);

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { parse } from 'yaml';
-import { Bench, iamDenials, iamProblems, instanceSpec, modelRejections, seedFrontend, startBench } from './harness';
+import { Bench, instanceSpec, modelRejections, seedFrontend, startBench, stopChecked } from './harness';
 import { ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 jest.setTimeout(120_000);
@@ -11,15 +11,7 @@ beforeEach(async () => {
   bench = await startBench();
   seedFrontend(bench.emulator);
 });
-afterEach(async () => {
-  try {
-    // IAM was on: every decision was one the local evaluation could take, and the construct's policies allowed every call.
-    expect(iamProblems(bench)).toEqual([]);
-    expect(iamDenials(bench)).toEqual([]);
-  } finally {
-    await bench.stop();
-  }
-});
+afterEach(async () => stopChecked(bench));
 
 interface InstanceOptions {
   readonly name?: string;

@@ -1,5 +1,5 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Bench, iamDenials, iamProblems, instanceSpec, modelRejections, startBench } from './harness';
+import { Bench, instanceSpec, modelRejections, startBench, stopChecked } from './harness';
 import { ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 jest.setTimeout(300_000);
@@ -20,15 +20,7 @@ beforeAll(async () => {
   // next one's CreateServiceInstance and first GetServiceInstance), so the creation runs against a burst of 2.
   bench.emulator.faults.throttle({ requestsPerSecond: 5, burst: 2 });
 });
-afterAll(async () => {
-  try {
-    // IAM was on: every decision was one the local evaluation could take, and the construct's policies allowed every call.
-    expect(iamProblems(bench)).toEqual([]);
-    expect(iamDenials(bench)).toEqual([]);
-  } finally {
-    await bench.stop();
-  }
-});
+afterAll(async () => stopChecked(bench));
 
 const fifty = (stack: Stack) => {
   for (let s = 0; s < SERVICES; s++) {

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Bench, iamDenials, iamProblems, instanceSpec, seedFrontend, startBench } from './harness';
+import { Bench, instanceSpec, seedFrontend, startBench, stopChecked } from './harness';
 import { ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 jest.setTimeout(60_000);
@@ -9,15 +9,7 @@ beforeEach(async () => {
   bench = await startBench();
   seedFrontend(bench.emulator);
 });
-afterEach(async () => {
-  try {
-    // IAM was on: every decision was one the local evaluation could take, and the construct's policies allowed every call.
-    expect(iamProblems(bench)).toEqual([]);
-    expect(iamDenials(bench)).toEqual([]);
-  } finally {
-    await bench.stop();
-  }
-});
+afterEach(async () => stopChecked(bench));
 
 /** A spec with a value nobody else prints, so a log line that carries the spec is easy to find. */
 const SECRET_PORT = 48_213;

@@ -1,5 +1,5 @@
 import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Bench, iamDenials, iamProblems, instanceSpec, seedFrontend, startBench } from './harness';
+import { Bench, instanceSpec, seedFrontend, startBench, stopChecked } from './harness';
 import { ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 jest.setTimeout(60_000);
@@ -18,15 +18,7 @@ beforeEach(async () => {
     Secret: 'not-asked-for',
   });
 });
-afterEach(async () => {
-  try {
-    // IAM was on: every decision was one the local evaluation could take, and the construct's policies allowed every call.
-    expect(iamProblems(bench)).toEqual([]);
-    expect(iamDenials(bench)).toEqual([]);
-  } finally {
-    await bench.stop();
-  }
-});
+afterEach(async () => stopChecked(bench));
 
 const withOutputs = (keys: string[]) => (stack: Stack) => {
   const instance = new ServiceInstance(stack, 'Prod', {
