@@ -8,10 +8,10 @@ import {
 import { QueryFaults } from './faults';
 import { API_VERSION, describeStacksResponse, errorResponse } from './responses';
 import { CloudFormationApiOptions } from './types';
+import { readBody } from '../http-body';
 import { AccessDenial, AuthorizationProblem, firstDenial } from '../iam/authorize';
 import { accessKeyIdOf } from '../iam/sigv4';
 import { Authorizer } from '../iam/types';
-import { readBody } from '../http-body';
 
 /** One call as the API saw it. */
 export interface RecordedQueryCall {

@@ -7,9 +7,9 @@ import { HANDLERS } from './operations';
 import { Recorder } from './recorder';
 import { ProtonState } from './state/store';
 import { RequestValidator } from './validate';
+import { readBody } from '../http-body';
 import { AccessDenial } from '../iam/authorize';
 import { accessKeyIdOf } from '../iam/sigv4';
-import { readBody } from '../http-body';
 
 export interface ServerParts {
   readonly state: ProtonState;
