@@ -36,6 +36,11 @@ export function attributesOf(instance: ServiceInstance): Attributes {
   return Object.fromEntries(ATTRIBUTES.map((key) => [key, text(fields[key])])) as Attributes;
 }
 
+/** Every attribute key as an empty string, for an instance that is not there. */
+export function blankAttributes(): Attributes {
+  return Object.fromEntries(ATTRIBUTES.map((key) => [key, ''])) as Attributes;
+}
+
 /** The request fields the Provider framework copies into its answer next to Data; the request's properties are not among them. */
 export interface ResponseEnvelope {
   readonly StackId: string;

@@ -95,11 +95,34 @@ export interface ProtonTextParts {
   readonly compose: (protonText: string) => string;
 }
 
+/**
+ * An error about how things turned out in Proton, rather than about a call that could not be made: a rollback
+ * completes despite it (see lifecycle/rollback.ts).
+ */
+export abstract class ProtonOutcome extends ProtonDeploymentError {
+  /** What turned out, for a log line that must not quote Proton's (sensitive) message. */
+  public abstract readonly outcome: string;
+}
+
 /** A Proton deployment this request waited for ended without success (FAILED, CANCELLED, DELETE_FAILED). */
-export class DeploymentEnded extends ProtonDeploymentError {}
+export class DeploymentEnded extends ProtonOutcome {
+  public readonly outcome = 'the deployment did not succeed';
+}
 
 /** A wait reached the request's deadline. */
-export class WaitTimedOut extends ProtonDeploymentError {}
+export class WaitTimedOut extends ProtonOutcome {
+  public readonly outcome = 'timed out';
+}
+
+/** The instance is not there (removed outside the stack). */
+export class InstanceGone extends ProtonOutcome {
+  public readonly outcome = 'the instance is gone';
+}
+
+/** The instance has no output by a key the app asked for. */
+export class OutputsMissing extends ProtonOutcome {
+  public readonly outcome = 'an output is missing';
+}
 
 /** How messages name an instance. */
 export function describeInstance(ref: InstanceRef): string {

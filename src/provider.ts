@@ -1,4 +1,3 @@
-import * as crypto from 'crypto';
 import * as path from 'path';
 import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -45,7 +44,7 @@ export class ServiceInstanceProvider extends Construct {
   private readonly role: iam.Role;
   private readonly planner = new ProtonGrantPlanner();
   /** The policy of each service, and the account-wide one once some service needs it. */
-  private readonly grants = new Map<string, iam.CfnPolicy>();
+  private readonly grants = new Map<string, iam.CfnManagedPolicy>();
   /** The last registered instance of each service, so that deletes of one service run one after another. */
   private readonly lastOfService = new Map<string, Construct>();
 
@@ -56,10 +55,11 @@ export class ServiceInstanceProvider extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'cdk-proton: creates, updates and removes the AWS Proton service instances of this stack',
     });
-    // A Delete must know whether it is the rollback of the operation that created its resource (RETAIN then does
-    // not apply); the stack's status says so. Only this stack, and a statement that never changes.
+    // A request must know whether it belongs to a rollback (an Update swapping old and new, a Delete undoing a
+    // create, where RETAIN does not apply); the stack's status says so — for a nested stack that its parent deletes,
+    // the parents' statuses. Only these stacks, and a statement that never changes.
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }),
+      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: stackAndParents(Stack.of(this)).map((s) => s.stackId) }),
     );
 
     const handler = (name: string, entry: string) =>
@@ -184,24 +184,28 @@ export class ServiceInstanceProvider extends Construct {
     return Token.isUnresolved(serviceName) ? JSON.stringify(Stack.of(this).resolve(serviceName)) : serviceName;
   }
 
-  private grantFor(key: string, serviceName: string): iam.CfnPolicy {
+  private grantFor(key: string, serviceName: string): iam.CfnManagedPolicy {
     const scope = this.planner.assign(key, serviceName);
     const grantKey = scope === GrantScope.ACCOUNT ? GrantScope.ACCOUNT : key;
     const existing = this.grants.get(grantKey);
     if (existing) return existing;
-    const grant = scope === GrantScope.ACCOUNT ? this.accountGrant() : this.serviceGrant(key, serviceName);
+    const grant = scope === GrantScope.ACCOUNT ? this.accountGrant() : this.serviceGrant(serviceName);
     this.grants.set(grantKey, grant);
     return grant;
   }
 
-  private serviceGrant(key: string, serviceName: string): iam.CfnPolicy {
-    const id = Token.isUnresolved(serviceName) ? `T${crypto.createHash('sha256').update(key).digest('hex').slice(0, 12)}` : serviceName;
-    const paths = { instances: serviceInstancesPath(serviceName), service: servicePath(serviceName) };
-    const policy = new iam.CfnPolicy(this, `ProtonService-${id}`, {
-      policyName: `cdk-proton-${Token.isUnresolved(serviceName) ? id : serviceName}`,
+  /** A managed policy attached to the handler role (see private/proton-policy.ts for why managed). */
+  private managedPolicy(id: string, what: string, paths: { readonly instances: string; readonly service: string }): iam.CfnManagedPolicy {
+    return new iam.CfnManagedPolicy(this, id, {
+      description: `cdk-proton: the handler's Proton permissions on ${what}`,
       roles: [this.role.roleName],
       policyDocument: protonPolicyDocument((p) => this.protonArn(p), paths),
     });
+  }
+
+  private serviceGrant(serviceName: string): iam.CfnManagedPolicy {
+    const paths = { instances: serviceInstancesPath(serviceName), service: servicePath(serviceName) };
+    const policy = this.managedPolicy(`ProtonService-${serviceName}`, `the instances of service ${serviceName}`, paths);
     addNagSuppressions(policy, [
       {
         id: 'AwsSolutions-IAM5',
@@ -215,20 +219,16 @@ export class ServiceInstanceProvider extends Construct {
     return policy;
   }
 
-  private accountGrant(): iam.CfnPolicy {
+  private accountGrant(): iam.CfnManagedPolicy {
     const paths = { instances: ALL_SERVICE_INSTANCES_PATH, service: ALL_SERVICES_PATH };
-    const policy = new iam.CfnPolicy(this, 'ProtonAllServices', {
-      policyName: 'cdk-proton-all-services',
-      roles: [this.role.roleName],
-      policyDocument: protonPolicyDocument((p) => this.protonArn(p), paths),
-    });
+    const policy = this.managedPolicy('ProtonAllServices', 'the services of this account and region', paths);
     addNagSuppressions(policy, [
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'This stack uses more Proton services than fit in per-service policies within the IAM size limit of a ' +
-          "role's inline policies, so the later services are covered by one policy for the Proton services and service " +
-          'instances of this account and region (never proton:* and never Resource *).',
+          'This stack uses more Proton services than get a managed policy each (a role takes 10), or names a service ' +
+          'with a token (whose policy would change with its value), so those services are covered by one policy for the ' +
+          'Proton services and service instances of this account and region (never proton:* and never Resource *).',
         applies_to: [paths.instances, paths.service].map((p) => nagResource(this, this.protonArn(p))),
       },
     ]);
@@ -240,3 +240,8 @@ export class ServiceInstanceProvider extends Construct {
   }
 }
 
+/** A stack and, for a nested stack, the stacks above it. */
+function stackAndParents(stack: Stack): Stack[] {
+  const parent = stack.nestedStackParent;
+  return parent ? [stack, ...stackAndParents(parent)] : [stack];
+}

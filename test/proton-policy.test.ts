@@ -1,12 +1,15 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ServiceInstance, ServiceInstanceSpec } from '../src';
 import { RESOURCE_TYPE } from '../src/private/contract';
-import { GrantScope, PROTON_POLICY_BUDGET, ProtonGrantPlanner } from '../src/private/proton-policy';
+import { GrantScope, ProtonGrantPlanner, SERVICE_POLICIES_MAX } from '../src/private/proton-policy';
 
 /** AWS's limits on the IAM policies of one role. */
 const INLINE_LIMIT = 10_240;
+const MANAGED_LIMIT = 6_144;
 const MANAGED_PER_ROLE = 10;
+/** The largest inline Proton policy earlier versions wrote: it is still attached while an upgrade's update phase runs. */
+const EARLIER_INLINE_POLICY = 8_000;
 
 /** Pseudo parameters at their longest, so measured sizes are the worst case once CloudFormation resolves them. */
 const PSEUDO: Record<string, string> = {
@@ -58,29 +61,40 @@ function stackWith({ count, services, nameLength = 12, without = [] }: Spread): 
 const handlerRoleId = (template: Template) =>
   Object.entries(template.findResources('AWS::IAM::Role')).find(([, r]: any) => String(r.Properties.Description ?? '').startsWith('cdk-proton: creates'))![0];
 
-function handlerRolePolicies(template: Template): { inline: Array<[string, any]>; managedCount: number } {
+/** The handler role's inline and managed policies, as [logical id, document]. */
+function handlerRolePolicies(template: Template): { inline: Array<[string, any]>; managed: Array<[string, any]> } {
   const roleId = handlerRoleId(template);
   const role = template.findResources('AWS::IAM::Role')[roleId];
-  const inline = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+  const attached = (p: any) => (p.Properties.Roles ?? []).some((r: any) => r.Ref === roleId);
+  const documents = (type: string) =>
+    Object.entries(template.findResources(type))
+      .filter(([, p]) => attached(p))
+      .map(([id, p]: any) => [id, p.Properties.PolicyDocument] as [string, any]);
   return {
-    inline: [...inline.map(([id, p]: any) => [id, p.Properties.PolicyDocument] as [string, any]), ...(role.Properties.Policies ?? []).map((p: any) => ['inline', p.PolicyDocument])],
-    managedCount: (role.Properties.ManagedPolicyArns ?? []).length,
+    inline: [
+      ...documents('AWS::IAM::Policy'),
+      ...(role.Properties.Policies ?? []).map((p: any) => ['inline', p.PolicyDocument] as [string, any]),
+    ],
+    managed: [...documents('AWS::IAM::ManagedPolicy'), ...(role.Properties.ManagedPolicyArns ?? []).map((arn: any) => ['arn', arn] as [string, any])],
   };
 }
 
 /** The Proton policies of the handler role, by logical id. */
 function protonPolicies(template: Template): Record<string, any> {
   return Object.fromEntries(
-    Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]: any) => String(p.Properties.PolicyName).startsWith('cdk-proton-')),
+    Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).filter(([, p]: any) =>
+      String(p.Properties.Description).startsWith("cdk-proton: the handler's Proton permissions")),
   );
 }
+
+const isAccountWide = (policy: any) => String(policy.Properties.Description).includes('the services of this account and region');
 
 function resourcesOf(policy: any): string[] {
   return policy.Properties.PolicyDocument.Statement.flatMap((s: any) => resolveIntrinsics(s.Resource));
 }
 
 describe('one policy per service', () => {
-  test('each service gets a policy naming only it; each instance depends on its service\'s policy', () => {
+  test('each service gets a managed policy naming only it; each instance depends on its service\'s policy', () => {
     const { template } = stackWith({ count: 3, services: 2 });
     const policies = protonPolicies(template);
     expect(Object.keys(policies)).toHaveLength(2);
@@ -90,6 +104,7 @@ describe('one policy per service', () => {
         `arn:aws-us-gov:proton:us-east-1:123456789012:service/${service.padEnd(12, 'x')}`,
         `arn:aws-us-gov:proton:us-east-1:123456789012:service/${service.padEnd(12, 'x')}/service-instance/*`,
       ]);
+      expect(policies[id].Properties.Roles).toEqual([{ Ref: handlerRoleId(template) }]);
     }
     for (const [, resource] of Object.entries<any>(template.findResources(RESOURCE_TYPE))) {
       const service = resource.Properties.ServiceName.replace(/x+$/, '');
@@ -125,72 +140,88 @@ describe('one policy per service', () => {
   test.each([
     [1, 1],
     [20, 1],
-    [50, 10],
+    [50, SERVICE_POLICIES_MAX],
     [200, 10],
-  ])('%i instances across %i services: every policy of the role stays within IAM limits, one per service', (count, services) => {
+  ])('%i instances across %i services: every policy of the role stays within IAM limits', (count, services) => {
     const { template } = stackWith({ count, services, nameLength: 40 });
-    const { inline, managedCount } = handlerRolePolicies(template);
+    const { inline, managed } = handlerRolePolicies(template);
+    // Inline policies share 10,240 characters per role — even beside the inline policy of earlier versions, which an
+    // upgrade keeps until its cleanup phase.
     const inlineTotal = inline.reduce((sum, [, doc]) => sum + policySize(doc), 0);
-    expect(inlineTotal).toBeLessThanOrEqual(INLINE_LIMIT);
-    expect(managedCount).toBeLessThanOrEqual(MANAGED_PER_ROLE);
-    expect(Object.keys(protonPolicies(template))).toHaveLength(services);
+    expect(inlineTotal + EARLIER_INLINE_POLICY).toBeLessThanOrEqual(INLINE_LIMIT);
+    expect(managed.length).toBeLessThanOrEqual(MANAGED_PER_ROLE);
+    for (const [, doc] of managed) expect(policySize(doc)).toBeLessThanOrEqual(MANAGED_LIMIT);
+    const own = Math.min(services, SERVICE_POLICIES_MAX);
+    expect(Object.keys(protonPolicies(template))).toHaveLength(services > own ? own + 1 : own);
   });
 });
 
-describe('past the size budget', () => {
+describe('past the services that get a policy each', () => {
   test('later services share one policy for every Proton service of the account and region; earlier ones keep theirs', () => {
-    const { template } = stackWith({ count: 200, services: 200, nameLength: 90 });
+    const { template } = stackWith({ count: 200, services: 20, nameLength: 90 });
     const policies = protonPolicies(template);
-    const account = Object.entries(policies).filter(([, p]) => p.Properties.PolicyName === 'cdk-proton-all-services');
+    const account = Object.entries(policies).filter(([, p]) => isAccountWide(p));
     expect(account).toHaveLength(1);
     expect(resourcesOf(account[0][1]).sort()).toEqual([
       'arn:aws-us-gov:proton:us-east-1:123456789012:service/*',
       'arn:aws-us-gov:proton:us-east-1:123456789012:service/*/service-instance/*',
     ]);
-    const perService = Object.keys(policies).length - 1;
-    expect(perService).toBeGreaterThan(3);
-    expect(perService).toBeLessThan(200);
-    const { inline } = handlerRolePolicies(template);
-    expect(inline.reduce((sum, [, doc]) => sum + policySize(doc), 0)).toBeLessThanOrEqual(INLINE_LIMIT);
+    expect(Object.keys(policies)).toHaveLength(SERVICE_POLICIES_MAX + 1);
     // Every instance depends on the policy that grants it: its service's, or the account-wide one.
     const instances = Object.values<any>(template.findResources(RESOURCE_TYPE));
-    expect(instances.filter((r) => r.DependsOn.includes(account[0][0]))).toHaveLength(200 - perService);
+    expect(instances.filter((r) => r.DependsOn.includes(account[0][0]))).toHaveLength(200 - SERVICE_POLICIES_MAX * 10);
   });
 
   test('adding services never changes the policies of the services already there', () => {
-    const few = protonPolicies(stackWith({ count: 10, services: 10, nameLength: 90 }).template);
-    const many = protonPolicies(stackWith({ count: 200, services: 200, nameLength: 90 }).template);
+    const few = protonPolicies(stackWith({ count: 5, services: 5, nameLength: 90 }).template);
+    const many = protonPolicies(stackWith({ count: 200, services: 20, nameLength: 90 }).template);
+    expect(Object.keys(few)).toHaveLength(5);
     for (const [id, policy] of Object.entries(few)) expect(many[id]).toEqual(policy);
   });
 });
 
 describe('ProtonGrantPlanner', () => {
-  test('assigns per service until the budget, then the account-wide grant, and never reassigns', () => {
+  test('assigns per service up to the limit, then the account-wide grant, and never reassigns', () => {
     const planner = new ProtonGrantPlanner();
-    const scopes = Array.from({ length: 40 }, (_, n) => planner.assign(`svc${n}`, `svc${n}`.padEnd(100, 'x')));
-    const first = scopes.indexOf(GrantScope.ACCOUNT);
-    expect(first).toBeGreaterThan(0);
-    expect(scopes.slice(0, first).every((s) => s === GrantScope.SERVICE)).toBe(true);
-    expect(scopes.slice(first).every((s) => s === GrantScope.ACCOUNT)).toBe(true);
-    expect(planner.assign('svc0', 'svc0'.padEnd(100, 'x'))).toBe(GrantScope.SERVICE);
+    const scopes = Array.from({ length: 12 }, (_, n) => planner.assign(`svc${n}`, `svc${n}`));
+    expect(scopes).toEqual([...Array(SERVICE_POLICIES_MAX).fill(GrantScope.SERVICE), ...Array(12 - SERVICE_POLICIES_MAX).fill(GrantScope.ACCOUNT)]);
+    expect(planner.assign('svc0', 'svc0')).toBe(GrantScope.SERVICE);
+    expect(planner.assign('svc11', 'svc11')).toBe(GrantScope.ACCOUNT);
   });
 
-  test('a service name that is a token is counted at Proton\'s longest name', () => {
-    const plain = new ProtonGrantPlanner(PROTON_POLICY_BUDGET);
-    const tokens = new ProtonGrantPlanner(PROTON_POLICY_BUDGET);
-    const count = (planner: ProtonGrantPlanner, name: (n: number) => string) =>
-      Array.from({ length: 40 }, (_, n) => planner.assign(`k${n}`, name(n))).filter((s) => s === GrantScope.SERVICE).length;
-    expect(count(tokens, (n) => `\${Token[TOKEN.${n}]}`)).toBeLessThan(count(plain, (n) => `s${n}`));
+  test('a service named by a token gets the account-wide grant: a document naming it would change with its value', () => {
+    const planner = new ProtonGrantPlanner();
+    expect(planner.assign('{"Ref":"ServiceName"}', '${Token[TOKEN.1]}')).toBe(GrantScope.ACCOUNT);
+    expect(planner.assign('svc', 'svc')).toBe(GrantScope.SERVICE);
   });
 
-  test('a service named by a stack parameter gets its own policy, keyed by the parameter', () => {
+  test('a service named by a stack parameter: its instances depend on the account-wide policy, whose document holds no parameter', () => {
     const stack = new Stack(new App(), 'Params', { env: { account: '123456789012', region: 'us-east-1' } });
     const service = new CfnParameter(stack, 'ServiceName', { default: 'frontend' });
     for (const name of ['a', 'b']) {
       new ServiceInstance(stack, name, { serviceName: service.valueAsString, serviceInstanceName: name, spec: ServiceInstanceSpec.fromString('environment: env\n') });
     }
-    const policies = Object.values(protonPolicies(Template.fromStack(stack)));
+    const template = Template.fromStack(stack);
+    const policies = Object.entries(protonPolicies(template));
     expect(policies).toHaveLength(1);
-    expect(JSON.stringify(policies[0].Properties.PolicyDocument)).toContain('{"Ref":"ServiceName"}');
+    expect(isAccountWide(policies[0][1])).toBe(true);
+    expect(JSON.stringify(policies[0][1].Properties.PolicyDocument)).not.toContain('ServiceName');
+    for (const r of Object.values<any>(template.findResources(RESOURCE_TYPE))) expect(r.DependsOn).toContain(policies[0][0]);
+  });
+});
+
+describe('nested stacks', () => {
+  test('the role may describe its stack and the stacks above it, which decide why a nested stack is deleted', () => {
+    const parent = new Stack(new App(), 'Parent', { env: { account: '123456789012', region: 'us-east-1' } });
+    const nested = new NestedStack(parent, 'Nested');
+    new ServiceInstance(nested, 'A', { serviceName: 'frontend', serviceInstanceName: 'a', spec: ServiceInstanceSpec.fromString('environment: env\n') });
+    const template = Template.fromStack(nested);
+    const statements = handlerRolePolicies(template).inline.flatMap(([, doc]) => doc.Statement);
+    const describe = statements.find((s: any) => [s.Action].flat().includes('cloudformation:DescribeStacks'));
+    expect(describe.Resource).toHaveLength(2);
+    expect(describe.Resource[0]).toEqual({ Ref: 'AWS::StackId' });
+    // The parent's id arrives through a parameter that CDK adds to the nested stack.
+    const parameter = describe.Resource[1].Ref;
+    expect(Object.keys(template.toJSON().Parameters)).toContain(parameter);
   });
 });

@@ -245,7 +245,7 @@ describe('shared provider', () => {
     instance(s);
     const template = Template.fromStack(s);
     const [resource] = Object.values(template.findResources(RESOURCE_TYPE)) as any[];
-    const policies = template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-frontend' } });
+    const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: "cdk-proton: the handler's Proton permissions on the instances of service frontend" } });
     expect(Object.keys(policies)).toHaveLength(1);
     expect(resource.DependsOn).toEqual(expect.arrayContaining(Object.keys(policies)));
   });

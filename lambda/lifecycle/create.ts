@@ -1,26 +1,39 @@
-import { describeCallError, describeInstance, isConflict, isTransient, ProtonDeploymentError } from '../errors';
+import { describeCallError, describeInstance, InstanceGone, isConflict, isTransient, ProtonDeploymentError } from '../errors';
 import { log } from '../log';
 import { pendingCreateId } from '../physical-id';
 import { InstanceProperties } from '../properties';
 import * as proton from '../proton';
-import { clientTokenFor } from './client-token';
+import { clientTokenFor, fromThisResource } from './client-token';
+import { requestRemoval } from './delete';
+import { reconcileState, refOf } from './reconcile';
 import { currentPhase, stillInPhase } from './stack-phase';
 import { InstanceRef, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, WaitState } from './types';
-import { judgeDeployment, notYet, Poll, pollOf, readInstance } from './wait';
+import { inMotion, judgeDeployment, notYet, Poll, pollOf, readInstance } from './wait';
 
 /**
  * Create: one CreateServiceInstance call, then the instance's ARN is the physical id at once, so that a
  * deployment that fails later still gets a real Delete when CloudFormation rolls back.
  *
- * A ConflictException has two meanings. If the instance exists, the name is taken: it is adopted only when it
- * carries this request's token (an earlier attempt of the same request created it), and never otherwise, so
- * this stack never deletes an instance it did not create. If it does not exist, the service is busy (another
- * stack, or this one, is editing its spec): the create is sent again at each poll until the deadline.
+ * A ConflictException has two meanings. If the instance exists, the name is taken: it is adopted when it carries
+ * this request's token (an earlier attempt of the same request created it) or was last deployed by this very
+ * resource (then it is brought to the template's state, as an update would), and never otherwise, so this stack
+ * never deletes an instance it did not create. If it does not exist, the service is busy (another stack, or this
+ * one, is editing its spec): the create is sent again at each poll until the deadline.
+ *
+ * A create whose stack operation ends while its deployment runs (CloudFormation stopped waiting: the update was
+ * cancelled, another resource failed, the resource's ServiceTimeout passed) never had its physical id recorded,
+ * so no Delete will ever name the instance: the waiter removes it itself once the deployment has ended.
  */
-export async function onCreate(event: OnEventRequest, props: InstanceProperties, phase: string | undefined): Promise<OnEventResponse> {
+export async function onCreate(event: OnEventRequest, props: InstanceProperties): Promise<OnEventResponse> {
+  return createInstance(event, props, await currentPhase(event.StackId));
+}
+
+/** The create itself, given the stack's status as the request found it (undefined when it could not be read). */
+export async function createInstance(event: OnEventRequest, props: InstanceProperties, phase: string | undefined): Promise<OnEventResponse> {
   const token = clientTokenFor('CreateServiceInstance', event, props.clientToken);
   const ref = refOf(props);
-  const state: WaitState = { deadline: Date.now() + props.timeoutSeconds * 1000, token, phase, creates: true };
+  const startedAt = Date.now();
+  const state: WaitState = { deadline: startedAt + props.timeoutSeconds * 1000, token, phase, creates: true };
   try {
     const created = await proton.createServiceInstance(createInput(props, token));
     log.info('service instance created', { ...ref, arn: created.arn, status: created.deploymentStatus });
@@ -30,13 +43,19 @@ export async function onCreate(event: OnEventRequest, props: InstanceProperties,
       throw describeCallError(e, { operation: 'CreateServiceInstance', subject: describeInstance(ref) });
     }
     const existing = await getInstance(ref);
-    if (existing) {
-      return { PhysicalResourceId: adoptOwn(ref, existing, token, e as Error), ProtonState: state };
+    if (!existing) {
+      log.info('service busy, create deferred', { ...ref, error: (e as Error).name });
+      return { PhysicalResourceId: pendingCreateId(ref, token, startedAt), ProtonState: { ...state, pendingCreate: true, startedAt } };
     }
-    log.info('service busy, create deferred', { ...ref, error: (e as Error).name });
-    // isComplete sends the create again only while the stack is still in this phase (see stack-phase.ts).
-    const deferredPhase = phase ?? (await currentPhase(event.StackId));
-    return { PhysicalResourceId: pendingCreateId(ref, token), ProtonState: { ...state, phase: deferredPhase, pendingCreate: true } };
+    if (existing.arn && existing.lastClientRequestToken === token) {
+      log.info('adopting the instance this request created on an earlier attempt', { ...ref, arn: existing.arn });
+      return { PhysicalResourceId: existing.arn, ProtonState: state };
+    }
+    if (existing.arn && fromThisResource(existing.lastClientRequestToken, event, props.clientToken)) {
+      log.info('adopting the instance this resource deployed before; bringing it to the template\'s state', { ...ref, arn: existing.arn });
+      return { PhysicalResourceId: existing.arn, ProtonState: reconcileState(event, props, phase, existing, { adopted: true }) };
+    }
+    throw alreadyExists(ref, 'this stack did not create it', e as Error);
   }
 }
 
@@ -49,18 +68,44 @@ export async function isCreateComplete(event: IsCompleteRequest, props: Instance
   // A removed instance may read DELETE_COMPLETE instead of not found: for a create still pending, it is not there.
   if (!instance || (state.pendingCreate && instance.deploymentStatus === 'DELETE_COMPLETE')) {
     if (state.pendingCreate) return sendPendingCreate(event, poll, props);
-    throw new ProtonDeploymentError(
+    // Gone after a withdrawal (the stack operation ended, see withdraw) is what the waiter was after; say so.
+    const { live, now } = await stillInPhase(state.phase, event.StackId);
+    if (!live) {
+      throw new InstanceGone(`The stack is ${now}: the operation this create belonged to ended, and the Proton ${describeInstance(ref)} it created is removed.`);
+    }
+    throw new InstanceGone(
       `The Proton ${describeInstance(ref)} disappeared while its deployment was being watched; something removed it. Deploy again.`,
     );
   }
-  if (state.pendingCreate && instance.lastClientRequestToken !== state.token) {
+  const ours = createdByThisRequest(instance, state);
+  if (state.pendingCreate && !ours) {
     throw alreadyExists(ref, 'it was created by someone else while this stack waited for the service');
   }
-  // Only a deployment that carries this request's token is ours to cancel at the deadline. An instance this
-  // resource created whose answer records no token at all is taken as ours (nobody else has deployed it since).
-  const token = instance.lastClientRequestToken;
-  const ours = state.token !== undefined && (token === state.token || (token === undefined && !state.pendingCreate));
+  if (ours && !inMotion(instance)) {
+    const { live, now } = await stillInPhase(state.phase, event.StackId);
+    if (!live) return withdraw(poll, now);
+  }
   return judgeDeployment(poll, instance, props, event, ours);
+}
+
+/**
+ * Whether the instance is the one this request created: it carries the request's token — or, where Proton's answer
+ * records no token, it is a create of this request (not one that waited for a busy service, whose instance could
+ * be anyone's) or was created after this request began.
+ */
+function createdByThisRequest(instance: proton.ServiceInstance, state: WaitState): boolean {
+  const token = instance.lastClientRequestToken;
+  if (state.token !== undefined && token === state.token) return true;
+  if (token !== undefined) return false;
+  if (!state.pendingCreate) return true;
+  const createdAt = instance.createdAt?.getTime();
+  return createdAt !== undefined && state.startedAt !== undefined && createdAt >= state.startedAt;
+}
+
+/** The stack operation ended without recording this create: remove the instance, since nothing else will. */
+async function withdraw(poll: Poll, stackStatus: string | undefined): Promise<IsCompleteResponse> {
+  log.warn('the stack operation this create belongs to has ended; removing the instance it created', { ...poll.ref, stackStatus });
+  return requestRemoval(poll);
 }
 
 async function sendPendingCreate(event: IsCompleteRequest, poll: Poll, props: InstanceProperties): Promise<IsCompleteResponse> {
@@ -97,10 +142,6 @@ function createInput(props: InstanceProperties, clientToken: string): proton.Cre
   };
 }
 
-export function refOf(props: Pick<InstanceProperties, 'serviceName' | 'serviceInstanceName'>): InstanceRef {
-  return { serviceName: props.serviceName, serviceInstanceName: props.serviceInstanceName };
-}
-
 async function getInstance(ref: InstanceRef): Promise<proton.ServiceInstance | undefined> {
   try {
     const instance = await proton.getServiceInstance(ref.serviceName, ref.serviceInstanceName);
@@ -108,15 +149,6 @@ async function getInstance(ref: InstanceRef): Promise<proton.ServiceInstance | u
   } catch (e) {
     throw describeCallError(e, { operation: 'GetServiceInstance', subject: describeInstance(ref) });
   }
-}
-
-/** The ARN of an existing instance this request created on an earlier attempt; anything else is not ours. */
-function adoptOwn(ref: InstanceRef, existing: proton.ServiceInstance, token: string, conflict: Error): string {
-  if (existing.arn && existing.lastClientRequestToken === token) {
-    log.info('adopting the instance this request created on an earlier attempt', { ...ref, arn: existing.arn });
-    return existing.arn;
-  }
-  throw alreadyExists(ref, 'this stack did not create it', conflict);
 }
 
 function alreadyExists(ref: InstanceRef, why: string, conflict?: Error): ProtonDeploymentError {

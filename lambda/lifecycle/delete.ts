@@ -4,7 +4,7 @@ import { PhysicalInstance, physicalInstance } from '../physical-id';
 import { InstanceProperties } from '../properties';
 import * as proton from '../proton';
 import { planInstanceRemoval } from '../service-spec';
-import { currentPhase, rollsBackCreation } from './stack-phase';
+import { deletionPhase, rollsBackCreation } from './stack-phase';
 import { InstanceRef, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, WaitState } from './types';
 import { inMotion, notYet, Poll, pollOf, readInstance } from './wait';
 
@@ -52,15 +52,18 @@ async function shouldRemove(
   instance: proton.ServiceInstance,
   props: DeleteProps,
 ): Promise<boolean> {
-  const { ref, pendingToken } = physical;
+  const { ref, pendingToken, pendingSince } = physical;
   if (pendingToken !== undefined) {
     // A create that had to wait for a busy service and never completed: only the instance it created is ours.
-    const ours = instance.lastClientRequestToken === pendingToken;
+    const token = instance.lastClientRequestToken;
+    const createdAt = instance.createdAt?.getTime();
+    const ours = token === pendingToken ||
+      (token === undefined && pendingSince !== undefined && createdAt !== undefined && createdAt >= pendingSince);
     log.info(ours ? 'removing the instance a create of this resource left' : 'the instance was not created by this resource; leaving it', { ...ref });
     return ours;
   }
   if (!props.retain) return true;
-  const phase = await currentPhase(event.StackId);
+  const phase = await deletionPhase(event.StackId);
   if (rollsBackCreation(phase)) {
     log.info('RETAIN, but the stack operation that created the instance is rolled back: removing it', { ...ref, stackStatus: phase });
     return true;
@@ -142,7 +145,7 @@ async function serviceSettled(poll: Poll): Promise<IsCompleteResponse> {
  * removal of a sibling instance) is not an error: the next poll reads the spec afresh and tries again, so two
  * removals never write over each other's edit.
  */
-async function requestRemoval(poll: Poll): Promise<IsCompleteResponse> {
+export async function requestRemoval(poll: Poll): Promise<IsCompleteResponse> {
   const { ref } = poll;
   const { service, retry, error } = await readService(ref);
   if (retry) return notYet(poll, `service '${ref.serviceName}' to answer`, error);

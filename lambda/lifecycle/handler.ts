@@ -1,8 +1,10 @@
 import { parseProperties } from '../properties';
 import { onCreate, isCreateComplete } from './create';
 import { isDeleteComplete, onDelete } from './delete';
+import { isReconcileComplete } from './reconcile';
+import { completingRollback } from './rollback';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './types';
-import { isUpdateComplete, onUpdate } from './update';
+import { onUpdate } from './update';
 
 /**
  * The dispatch from CloudFormation's request types to the lifecycle, for both of the Provider framework's
@@ -13,7 +15,7 @@ export async function dispatchOnEvent(event: OnEventRequest): Promise<OnEventRes
   const response = await (() => {
     switch (event.RequestType) {
       case 'Create':
-        return onCreate(event, props, undefined);
+        return onCreate(event, props);
       case 'Update':
         return onUpdate(event, parseProperties(event.OldResourceProperties), props);
       case 'Delete':
@@ -23,16 +25,14 @@ export async function dispatchOnEvent(event: OnEventRequest): Promise<OnEventRes
   return props.noEcho ? { ...response, NoEcho: true } : response;
 }
 
+/**
+ * isComplete watches what onEvent started: a create (a Create, or an Update that replaces the instance), a
+ * removal (a Delete), or an existing instance brought to the template's state (an in-place Update, or a request
+ * that pointed back at an instance of this resource's).
+ */
 export async function dispatchIsComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
   const props = parseProperties(event.ResourceProperties);
-  // An Update that replaces the instance is watched as the create it is.
-  if (event.ProtonState.creates) return isCreateComplete(event, props);
-  switch (event.RequestType) {
-    case 'Create':
-      return isCreateComplete(event, props);
-    case 'Update':
-      return isUpdateComplete(event, props);
-    case 'Delete':
-      return isDeleteComplete(event, props);
-  }
+  if (event.RequestType === 'Delete') return isDeleteComplete(event, props);
+  const watch = event.ProtonState.creates ? isCreateComplete : isReconcileComplete;
+  return completingRollback(event, props, () => watch(event, props));
 }

@@ -1,5 +1,5 @@
-import { stackStatus } from '../cloudformation';
-import { errorName } from '../errors';
+import { describeStack } from '../cloudformation';
+import { describeCallError, errorName, isTransient } from '../errors';
 import { log } from '../log';
 
 /**
@@ -10,15 +10,52 @@ import { log } from '../log';
  * - UPDATE_ROLLBACK_IN_PROGRESS: an Update is a rollback (old and new properties swapped).
  * - ROLLBACK_IN_PROGRESS: the stack's creation is rolled back; every Delete undoes a create.
  * - UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: the Deletes remove what the failed update created.
+ *
+ * A nested stack deleted by its parent is DELETE_IN_PROGRESS whatever the reason; the parent's status says why.
  */
 
-/** The status of the stack, or undefined when it cannot be read (the reason is logged). */
+/** The statuses in which a stack deletes what the operation rolled back had created. */
+const ROLLS_BACK_CREATION = new Set(['ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS']);
+
+/** How many parents a nested stack's deletion is traced through (CloudFormation allows deeper, rarely used). */
+const MAX_NESTING = 5;
+
+/**
+ * The stack's status, for a Create or an Update, whose decisions depend on it. Throttling or a network failure
+ * that outlasts the SDK's retries leaves it unknown (undefined); a refusal is a misconfigured role (a permissions
+ * boundary or an SCP denying DescribeStacks) and fails the request, rather than let a later rollback decide blind.
+ */
 export async function currentPhase(stackId: string): Promise<string | undefined> {
   try {
-    return await stackStatus(stackId);
+    return (await describeStack(stackId)).status;
   } catch (e) {
-    log.warn('DescribeStacks on the own stack failed; deciding without the stack status', { error: errorName(e) });
+    if (!isTransient(e)) {
+      throw describeCallError(e, { operation: 'DescribeStacks', service: 'cloudformation', subject: 'its own stack', resource: stackId });
+    }
+    log.warn('DescribeStacks on the own stack failed; deciding without the stack status for now', { error: errorName(e) });
     return undefined;
+  }
+}
+
+/**
+ * For a Delete: the status that says why the resource is deleted — the own stack's, or, for a nested stack that its
+ * parent is deleting (DELETE_IN_PROGRESS), the first ancestor's that is not deleting. Undefined when unknown: a
+ * Delete never fails for it, it decides without (an instance that never deployed is still removed).
+ */
+export async function deletionPhase(stackId: string): Promise<string | undefined> {
+  let id: string | undefined = stackId;
+  let status: string | undefined;
+  try {
+    for (let depth = 0; id !== undefined && depth <= MAX_NESTING; depth++) {
+      const stack = await describeStack(id);
+      status = stack.status;
+      if (status !== 'DELETE_IN_PROGRESS' || stack.parentId === undefined) break;
+      id = stack.parentId;
+    }
+    return status;
+  } catch (e) {
+    log.warn('DescribeStacks failed; deciding the removal without the stack status', { error: errorName(e), stackId: id });
+    return id === stackId ? undefined : status;
   }
 }
 
@@ -28,16 +65,22 @@ export function isUpdateRollback(phase: string | undefined): boolean {
 
 /** The stack operation that created the resource is being rolled back: RETAIN does not apply (RetainExceptOnCreate). */
 export function rollsBackCreation(phase: string | undefined): boolean {
-  return phase === 'ROLLBACK_IN_PROGRESS' || phase === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS';
+  return phase !== undefined && ROLLS_BACK_CREATION.has(phase);
 }
 
 /**
  * Whether a request that was waiting may still act for its stack operation. A waiter keeps running after
- * CloudFormation stopped listening (a cancelled update); a deployment it sent then would undo the rollback. So a
- * deferred call is sent only while the stack is still in the phase the request arrived in.
+ * CloudFormation stopped listening (a cancelled update, another resource's failure); a deployment it sent then
+ * would undo the rollback. So a deferred call is sent only while the stack is still in the phase the request
+ * arrived in.
  */
 export async function stillInPhase(phase: string | undefined, stackId: string): Promise<{ live: boolean; now?: string }> {
   if (phase === undefined) return { live: true };
-  const now = await currentPhase(stackId);
+  let now: string | undefined;
+  try {
+    now = (await describeStack(stackId)).status;
+  } catch (e) {
+    log.warn('DescribeStacks failed; taking the stack operation as still running', { error: errorName(e) });
+  }
   return { live: now === undefined || now === phase, now };
 }

@@ -19,6 +19,8 @@ export interface WaitState {
   readonly creates?: boolean;
   /** Create: Proton refused it while the service was busy; isComplete sends it again. */
   readonly pendingCreate?: boolean;
+  /** Create that had to wait: when it began (epoch ms); an instance created after it may be its own. */
+  readonly startedAt?: number;
   /** Update: the instance's latest deployment when the request arrived; a later one is a new deployment. */
   readonly baseline?: DeploymentMark;
   /** Update: tag changes Proton refused for now (busy, throttled); isComplete sends them again. */

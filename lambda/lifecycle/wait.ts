@@ -62,15 +62,17 @@ export async function readInstance(ref: InstanceRef): Promise<{ instance?: proto
 
 /**
  * The attributes CloudFormation receives on success, with the requested outputs, cut to fit its response size.
- * The instance's ARN becomes the physical id (it replaces a pending create's).
+ * The instance's ARN becomes the physical id (it replaces a pending create's). `lenient` (a rollback): a missing
+ * output is an empty string rather than a failure.
  */
 export async function completeWith(
   poll: Poll,
   instance: proton.ServiceInstance,
   props: Pick<InstanceProperties, 'outputKeys'>,
   envelope: ResponseEnvelope,
+  lenient = false,
 ): Promise<IsCompleteResponse> {
-  const outputs = await requestedOutputs(poll.ref, props.outputKeys);
+  const outputs = await requestedOutputs(poll.ref, props.outputKeys, lenient);
   if (outputs.retry) return notYet(poll, `the outputs of the Proton ${describeInstance(poll.ref)}`, outputs.error);
   const physicalId = instance.arn ?? envelope.PhysicalResourceId;
   const data = fitResponse({ ...attributesOf(instance), ...outputs.data }, { ...envelope, PhysicalResourceId: physicalId }, 'DeploymentStatusMessage');

@@ -178,6 +178,12 @@ export class CloudFormationDriver {
     return api.endpoint;
   }
 
+  /** The local CloudFormation API the functions call, started if need be: for injecting its faults. */
+  public async cloudFormationApiServer(): Promise<CloudFormationApi> {
+    await this.start();
+    return this.cloudFormationApi!;
+  }
+
   /** Every call the local CloudFormation API answered (the functions' DescribeStacks), oldest first. */
   public get cloudFormationCalls(): readonly RecordedQueryCall[] {
     return this.cloudFormationApiCalls;

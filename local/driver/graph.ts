@@ -45,3 +45,32 @@ export function topologicalOrder(resources: Readonly<Record<string, CfnResource>
   }
   return order;
 }
+
+/**
+ * An order in which CloudFormation may delete resources: each one after every resource that depends on it. Where
+ * the template leaves the order open (CloudFormation deletes such resources in parallel), what is not a custom
+ * resource goes first: a custom resource that needs another resource to be deleted (its permissions, say) without
+ * depending on it then fails here, as it may in AWS, instead of passing because it happened to be deleted first.
+ * Remaining ties: the later in the template, the earlier deleted.
+ */
+export function deletionOrder(resources: Readonly<Record<string, CfnResource>>, isCustom: (type: string) => boolean): string[] {
+  const ids = Object.keys(resources);
+  const idSet = new Set(ids);
+  const dependents = new Map(ids.map((id) => [id, new Set<string>()]));
+  for (const id of ids) for (const dep of dependenciesOf(resources[id], idSet)) dependents.get(dep)!.add(id);
+  const order: string[] = [];
+  const deleted = new Set<string>();
+  const ready = (id: string) => !deleted.has(id) && [...dependents.get(id)!].every((d) => deleted.has(d));
+  while (order.length < ids.length) {
+    const candidates = ids.filter(ready);
+    if (candidates.length === 0) {
+      throw new Error(`Circular dependency between resources: [${ids.filter((id) => !deleted.has(id)).join(', ')}]`);
+    }
+    const plain = candidates.filter((id) => !isCustom(resources[id].Type));
+    const pool = plain.length > 0 ? plain : candidates;
+    const chosen = pool[pool.length - 1];
+    deleted.add(chosen);
+    order.push(chosen);
+  }
+  return order;
+}

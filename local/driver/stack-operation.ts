@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'crypto';
 import { CustomResourceOutcome } from './custom-resource-call';
-import { topologicalOrder } from './graph';
+import { deletionOrder, topologicalOrder } from './graph';
 import { IntrinsicError, resolveValue, stringifyScalars } from './intrinsics';
 import { DeployedResource, fakeAttributes, fakePhysicalId, isCustomResource, Naming } from './provider-model';
 import { AttributeError, ContextEnvironment, resolveContext, StackState } from './stack-state';
@@ -372,15 +372,19 @@ type Ordered = { readonly logicalId: string };
 type Template = { readonly Resources: Record<string, CfnResource> };
 
 export function dependentsFirst<T extends Ordered>(items: readonly T[], template: Template): T[] {
-  const order = topologicalOrder(template.Resources);
-  const rank = (id: string) => {
-    const i = order.indexOf(id);
-    return i < 0 ? -1 : i;
-  };
-  return [...items].sort((a, b) => rank(b.logicalId) - rank(a.logicalId));
+  return byRank(items, deletionOrder(template.Resources, isCustomResource));
 }
 
 /** Resources ordered by a template's dependencies, dependencies first. */
 export function dependenciesFirst<T extends Ordered>(items: readonly T[], template: Template): T[] {
-  return dependentsFirst(items, template).reverse();
+  return byRank(items, topologicalOrder(template.Resources));
+}
+
+/** Items in the order of `order`; ids it does not know go last. */
+function byRank<T extends Ordered>(items: readonly T[], order: string[]): T[] {
+  const rank = (id: string) => {
+    const i = order.indexOf(id);
+    return i < 0 ? order.length : i;
+  };
+  return [...items].sort((a, b) => rank(a.logicalId) - rank(b.logicalId));
 }

@@ -39,6 +39,11 @@ export interface EmulatorOptions {
    */
   readonly removedInstanceReads?: 'NOT_FOUND' | 'DELETE_COMPLETE';
   /**
+   * Whether GetServiceInstance answers `lastClientRequestToken` (default true). The model makes it optional; a
+   * caller that relies on it can be tried without it.
+   */
+  readonly answersClientTokens?: boolean;
+  /**
    * CancelServiceInstanceDeployment when no deployment is IN_PROGRESS: return the instance unchanged
    * (default; the Proton docs say a cancel that arrives after the deployment finished "has no effect"),
    * or answer ConflictException.
@@ -71,6 +76,7 @@ export interface ResolvedOptions {
   readonly removalMs: number;
   readonly defaultDeployment: DeploymentPlan;
   readonly removedInstanceReads: 'NOT_FOUND' | 'DELETE_COMPLETE';
+  readonly answersClientTokens: boolean;
   readonly cancelWhenIdle: 'RETURN_INSTANCE' | 'CONFLICT';
   readonly outputsPageSize: number;
   readonly idempotencyTtlMs: number;
@@ -88,6 +94,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     removalMs: options.removalMs ?? 1000,
     defaultDeployment: options.defaultDeployment ?? { outcome: 'SUCCEEDED' },
     removedInstanceReads: options.removedInstanceReads ?? 'NOT_FOUND',
+    answersClientTokens: options.answersClientTokens ?? true,
     cancelWhenIdle: options.cancelWhenIdle ?? 'RETURN_INSTANCE',
     outputsPageSize: options.outputsPageSize ?? 2,
     idempotencyTtlMs: options.idempotencyTtlMs ?? 8 * 3600 * 1000,

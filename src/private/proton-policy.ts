@@ -12,9 +12,12 @@ import { Token } from 'aws-cdk-lib';
  * depended on it in the old template, which every instance's custom resource does. Listing each instance's ARN
  * would be tighter but fails exactly there: removing one of two instances would update the policy first.
  *
- * IAM caps the inline policies of one role at 10,240 characters together. Services past this library's share of
- * that budget are granted by one policy covering every Proton service of the account and region, created only
- * when a stack needs it.
+ * The policies are customer managed policies attached to the role, not inline ones: a role's inline policies
+ * share 10,240 characters, which an upgrade from the one inline policy of earlier versions (its old document
+ * still there until the cleanup phase) could overrun, while each managed policy has 6,144 characters of its own.
+ * A role takes 10 managed policies by default; services past the first few share one policy for every Proton
+ * service of the account and region, created only when a stack needs it — as does a service whose name is a
+ * token (a parameter), since a document naming it would change with the parameter's value.
  */
 
 /** The service-instance actions the handler calls, on instance ARNs. */
@@ -33,18 +36,10 @@ export const INSTANCE_ACTIONS = [
 export const SERVICE_ACTIONS = ['proton:GetService', 'proton:UpdateService'];
 
 /**
- * Characters the Proton policies may take together, of the 10,240 IAM allows for a role's inline policies; the
- * rest is left to the role's other statements (logging, DescribeStacks).
+ * How many services get a managed policy of their own, of the 10 a role takes by default: the rest is left for the
+ * account-wide one and for a managed policy the role may be given otherwise (a VPC's, say).
  */
-export const PROTON_POLICY_BUDGET = 8_000;
-
-/**
- * The longest `arn:<partition>:proton:<region>:<account>:` prefix once tokens resolve
- * (partition `aws-us-gov`, a long region name, a 12-digit account).
- */
-const WORST_ARN_PREFIX = 'arn:aws-us-gov:proton:ap-southeast-99:123456789012:';
-/** A service name still a token at synth time may resolve to Proton's longest name. */
-const TOKEN_NAME_LENGTH = 100;
+export const SERVICE_POLICIES_MAX = 8;
 
 /** The resource path under `arn:…:proton:<region>:<account>:` of one service and of its instances. */
 export function servicePath(serviceName: string): string {
@@ -85,15 +80,6 @@ export function protonPolicyDocument(
   };
 }
 
-/** The size IAM counts for a document (no white space), with every token at its longest. */
-function worstCaseSize(serviceName: string | undefined): number {
-  const name = serviceName === undefined ? undefined : Token.isUnresolved(serviceName) ? 'x'.repeat(TOKEN_NAME_LENGTH) : serviceName;
-  const paths = name === undefined
-    ? { instances: ALL_SERVICE_INSTANCES_PATH, service: ALL_SERVICES_PATH }
-    : { instances: serviceInstancesPath(name), service: servicePath(name) };
-  return JSON.stringify(protonPolicyDocument((p) => `${WORST_ARN_PREFIX}${p}`, paths)).length;
-}
-
 /** How a service's instances are granted: by a policy of the service's own, or by the account-wide one. */
 export enum GrantScope {
   SERVICE = 'service',
@@ -102,22 +88,20 @@ export enum GrantScope {
 
 /**
  * Assigns each service its grant, in the order services first appear, and never changes an assignment: a synth
- * that adds services past the budget leaves the earlier services' policies exactly as they were.
+ * that adds services past the limit leaves the earlier services' policies exactly as they were.
  */
 export class ProtonGrantPlanner {
   private readonly assigned = new Map<string, GrantScope>();
-  private used = 0;
+  private ownPolicies = 0;
 
-  constructor(private readonly budget = PROTON_POLICY_BUDGET) {}
+  constructor(private readonly maxServicePolicies = SERVICE_POLICIES_MAX) {}
 
   /** The grant of a service, keyed by `key` (its name, or its resolved form when it is a token). */
   public assign(key: string, serviceName: string): GrantScope {
     const known = this.assigned.get(key);
     if (known) return known;
-    const cost = worstCaseSize(serviceName);
-    // The account-wide policy's share stays reserved, so a later service can always fall back to it.
-    const scope = this.used + cost + worstCaseSize(undefined) <= this.budget ? GrantScope.SERVICE : GrantScope.ACCOUNT;
-    if (scope === GrantScope.SERVICE) this.used += cost;
+    const scope = !Token.isUnresolved(serviceName) && this.ownPolicies < this.maxServicePolicies ? GrantScope.SERVICE : GrantScope.ACCOUNT;
+    if (scope === GrantScope.SERVICE) this.ownPolicies++;
     this.assigned.set(key, scope);
     return scope;
   }

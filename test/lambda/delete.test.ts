@@ -1,8 +1,8 @@
 import { GetServiceCommand, GetServiceInstanceCommand, ServiceInstance, UpdateServiceCommand } from '@aws-sdk/client-proton';
 import { parse } from 'yaml';
-import { ARN, completeEvent, deleteEvent, DeleteEvent, instance, service, SERVICE_SPEC, succeeded, waiterEvent } from './events';
-import { clockAt, describeStacksCalls, handlerLogs, proton, resetMocks, stackIs, T0 } from './mocks';
-import { describeStacksDenied, SEED_ERRORS, TRANSIENT_ERRORS } from './seed-errors';
+import { ARN, completeEvent, deleteEvent, DeleteEvent, instance, service, SERVICE_SPEC, STACK_ID, stackIdOf, succeeded, waiterEvent } from './events';
+import { clockAt, describedStacks, describeStacksCalls, handlerLogs, proton, resetMocks, StackAnswer, stackIs, stacksAre, T0 } from './mocks';
+import { DESCRIBE_STACKS_TRANSIENT, describeStacksDenied, SEED_ERRORS, TRANSIENT_ERRORS } from './seed-errors';
 import { isComplete, onEvent } from '../../lambda';
 import { IsCompleteRequest } from '../../lambda/lifecycle/types';
 
@@ -322,14 +322,78 @@ describe('Delete with RETAIN', () => {
     expect(proton).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
   });
 
-  test('a stack status that cannot be read is decided without, with a warning', async () => {
-    stackIs(describeStacksDenied());
+  test.each([
+    ['AccessDenied', describeStacksDenied],
+    ...DESCRIBE_STACKS_TRANSIENT.map(([name, error]) => [name, error] as const),
+  ] as const)('a stack status that cannot be read (%s) never fails the Delete: decided without, with a warning', async (_, error) => {
+    stackIs(error());
     reads(succeeded());
     await expect(onEvent(retain())).resolves.toMatchObject({ ProtonState: { done: true } });
     reads(instance({ deploymentStatus: 'FAILED' }));
     await onEvent(retain());
     expect(proton).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
-    expect(handlerLogs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringContaining('DescribeStacks'), error: 'AccessDenied' }));
+    expect(handlerLogs()).toContainEqual({ level: 'WARN', message: 'DescribeStacks failed; deciding the removal without the stack status', error: error().name, stackId: STACK_ID });
+  });
+
+  describe('a nested stack its parent deletes (DELETE_IN_PROGRESS with a ParentId): the parent\'s status decides', () => {
+    const PARENT = stackIdOf('Parent');
+    const ROOT = stackIdOf('Root', '00000000-1111-2222-3333-444444444444');
+    const nested = (parent: StackAnswer, more: Record<string, StackAnswer> = {}) =>
+      stacksAre({ [STACK_ID]: { status: 'DELETE_IN_PROGRESS', parentId: PARENT }, [PARENT]: parent, ...more });
+    beforeEach(() => reads(succeeded()));
+
+    test.each(['ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'] as const)(
+      'the parent is %s (rolling back what created the nested stack): removed under RETAIN',
+      async (status) => {
+        nested(status);
+        const result = await onEvent(retain());
+        expect(result.ProtonState.done).toBeUndefined();
+        expect(remainingIn(removals()[0].spec)).toEqual(['staging']);
+        expect(describedStacks()).toEqual([STACK_ID, PARENT]);
+        expect(handlerLogs()).toContainEqual(expect.objectContaining({ level: 'INFO', stackStatus: status, message: expect.stringContaining('rolled back') }));
+      },
+    );
+
+    test.each([
+      ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS (removed from the parent\'s template)', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'],
+      ['DELETE_IN_PROGRESS without a parent of its own (the whole tree is deleted)', 'DELETE_IN_PROGRESS'],
+    ] as const)('the parent is %s: kept', async (_, status) => {
+      nested(status);
+      await expect(onEvent(retain())).resolves.toMatchObject({ ProtonState: { done: true } });
+      expect(proton).not.toHaveReceivedCommand(UpdateServiceCommand);
+      expect(handlerLogs()).toContainEqual(expect.objectContaining({ message: 'removal policy RETAIN: the instance stays in Proton', stackStatus: status }));
+    });
+
+    test('a parent deleting too: its own parent decides (a rolled-back root: removed)', async () => {
+      nested({ status: 'DELETE_IN_PROGRESS', parentId: ROOT }, { [ROOT]: 'ROLLBACK_IN_PROGRESS' });
+      await onEvent(retain());
+      expect(describedStacks()).toEqual([STACK_ID, PARENT, ROOT]);
+      expect(removals()).toHaveLength(1);
+    });
+
+    test('a parent that cannot be read: decided as a plain deletion, kept, and the Delete does not fail', async () => {
+      nested(describeStacksDenied());
+      await expect(onEvent(retain())).resolves.toMatchObject({ ProtonState: { done: true } });
+      expect(proton).not.toHaveReceivedCommand(UpdateServiceCommand);
+      expect(handlerLogs()).toContainEqual(expect.objectContaining({ level: 'WARN', stackId: PARENT, error: 'AccessDenied' }));
+    });
+
+    test('the same tree decided in isComplete, for an instance that could not be read at onEvent', async () => {
+      nested('ROLLBACK_IN_PROGRESS');
+      proton.on(GetServiceInstanceCommand).rejectsOnce(SEED_ERRORS.ThrottlingException()).resolves({ serviceInstance: succeeded() });
+      const answer = await onEvent(retain());
+      expect(answer.ProtonState.undecided).toBe(true);
+      await expect(isComplete(waiterEvent(retain(), answer))).resolves.toEqual({ IsComplete: false });
+      expect(describedStacks()).toEqual([STACK_ID, PARENT]);
+      expect(removals()).toHaveLength(1);
+    });
+
+    test('with DESTROY no stack is asked about', async () => {
+      nested('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+      await onEvent(deleteEvent());
+      expect(describeStacksCalls()).toBe(0);
+      expect(removals()).toHaveLength(1);
+    });
   });
 
   describe('an instance that cannot be read at onEvent: decided in isComplete', () => {
@@ -384,15 +448,64 @@ describe('Delete with RETAIN', () => {
 
 describe('Delete of a create that stayed pending', () => {
   const TOKEN = 'c'.repeat(64);
+  /** The physical id as it was before it carried the time the create began: still understood. */
   const PENDING = `cdk-proton:pending-create:frontend/prod:${TOKEN}`;
+  /** The physical id of a create that began at T0. */
+  const PENDING_SINCE = `${PENDING}:${T0}`;
+
+  test.each([
+    ['at the moment the create began', T0],
+    ['after it', T0 + 60_000],
+  ])('an instance whose answer records no token, created %s, is this resource\'s: removed', async (_, createdAt) => {
+    reads(succeeded({ lastClientRequestToken: undefined, createdAt: new Date(createdAt) }));
+    const result = await onEvent(deleteEvent({}, PENDING_SINCE));
+    expect(result).toEqual({ PhysicalResourceId: PENDING_SINCE, ProtonState: { deadline: T0 + 600_000 } });
+    expect(remainingIn(removals()[0].spec)).toEqual(['staging']);
+    expect(handlerLogs()).toContainEqual(expect.objectContaining({ message: 'removing the instance a create of this resource left' }));
+  });
+
+  test.each<[string, Partial<ServiceInstance>]>([
+    ['no token, created before the create began', { lastClientRequestToken: undefined, createdAt: new Date(T0 - 1) }],
+    ['no token and no creation time', { lastClientRequestToken: undefined, createdAt: undefined }],
+    ['another token, although created after', { lastClientRequestToken: 'someone-else', createdAt: new Date(T0 + 60_000) }],
+  ])('an instance with %s is not this resource\'s: left alone', async (_, fields) => {
+    reads(succeeded(fields));
+    const result = await onEvent(deleteEvent({}, PENDING_SINCE));
+    expect(result.ProtonState.done).toBe(true);
+    expect(proton).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(handlerLogs()).toContainEqual(expect.objectContaining({ message: 'the instance was not created by this resource; leaving it' }));
+  });
+
+  test('an id without the time: an instance without a token, created after, is still left alone (nothing to compare with)', async () => {
+    reads(succeeded({ lastClientRequestToken: undefined, createdAt: new Date(T0 + 60_000) }));
+    await expect(onEvent(deleteEvent({}, PENDING))).resolves.toMatchObject({ ProtonState: { done: true } });
+    expect(proton).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  test('an instance that could not be read at onEvent is judged by the same rule in isComplete', async () => {
+    proton.on(GetServiceInstanceCommand).rejectsOnce(SEED_ERRORS.ThrottlingException())
+      .resolves({ serviceInstance: succeeded({ lastClientRequestToken: undefined, createdAt: new Date(T0 + 1) }) });
+    const answer = await onEvent(deleteEvent({}, PENDING_SINCE));
+    expect(answer.ProtonState.undecided).toBe(true);
+    await expect(isComplete(waiterEvent(deleteEvent({}, PENDING_SINCE), answer))).resolves.toEqual({ IsComplete: false });
+    expect(removals()).toHaveLength(1);
+    proton.reset();
+    proton.on(GetServiceInstanceCommand).rejectsOnce(SEED_ERRORS.ThrottlingException())
+      .resolves({ serviceInstance: succeeded({ lastClientRequestToken: undefined, createdAt: new Date(T0 - 1) }) });
+    const other = await onEvent(deleteEvent({}, PENDING_SINCE));
+    await expect(isComplete(waiterEvent(deleteEvent({}, PENDING_SINCE), other))).resolves.toEqual({ IsComplete: true });
+    expect(proton).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
 
   test.each([
     ['DESTROY', deleteEvent({}, PENDING)],
     ['RETAIN', retain(PENDING)],
+    ['DESTROY, an id with the time', deleteEvent({}, PENDING_SINCE)],
+    ['RETAIN, an id with the time', retain(PENDING_SINCE)],
   ] as const)('%s: the instance carrying its token is removed (this resource created it)', async (_, event: DeleteEvent) => {
-    reads(succeeded({ lastClientRequestToken: TOKEN }));
+    reads(succeeded({ lastClientRequestToken: TOKEN, createdAt: new Date(T0 - 60_000) }));
     const result = await onEvent(event);
-    expect(result).toEqual({ PhysicalResourceId: PENDING, ProtonState: { deadline: T0 + 600_000 } });
+    expect(result).toEqual({ PhysicalResourceId: event.PhysicalResourceId, ProtonState: { deadline: T0 + 600_000 } });
     expect(proton).toHaveReceivedCommandWith(GetServiceInstanceCommand, { serviceName: 'frontend', name: 'prod' });
     expect(removals()).toHaveLength(1);
     expect(remainingIn(removals()[0].spec)).toEqual(['staging']);

@@ -10,6 +10,8 @@ import { IsCompleteRequest, OnEventResponse, WaitState } from '../../lambda/life
 /** Typed CloudFormation requests, Proton answers and the event isComplete receives, for the handler tests. */
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Test/11111111-2222-3333-4444-555555555555';
+/** The id of another stack: a parent of the handler's (nested) stack, or a stack elsewhere. */
+export const stackIdOf = (name: string, uuid = '99999999-8888-7777-6666-555555555555') => `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/${uuid}`;
 export const LOGICAL_ID = 'ProdA1B2C3D4';
 export const ARN = 'arn:aws:proton:us-east-1:123456789012:service/frontend/service-instance/prod';
 export const SERVICE_ARN = 'arn:aws:proton:us-east-1:123456789012:service/frontend';

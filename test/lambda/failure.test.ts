@@ -1,7 +1,7 @@
 import { CreateServiceInstanceCommand, GetServiceInstanceCommand, ServiceInstance } from '@aws-sdk/client-proton';
 import { ARN, createEvent, instance, LOGICAL_ID, STACK_ID, updateEvent } from './events';
 import { IS_COMPLETE_FUNCTION, ON_EVENT_FUNCTION, throughFramework } from './framework';
-import { handlerLogs, proton, resetMocks } from './mocks';
+import { handlerLogs, proton, resetMocks, T0 } from './mocks';
 import { SEED_ERRORS } from './seed-errors';
 import { ProtonDeploymentError } from '../../lambda/errors';
 import { failureFor } from '../../lambda/failure';
@@ -92,7 +92,7 @@ describe('a failure reaches CloudFormation, measured on the framework\'s own res
     const { response } = await throughFramework(event, {
       beforePoll: () => reads(instance({ name, serviceName, deploymentStatus: 'FAILED', deploymentStatusMessage: hugeProtonText(), lastClientRequestToken: token })),
     });
-    expect(response!.json.PhysicalResourceId).toBe(`cdk-proton:pending-create:${serviceName}/${name}:${token}`);
+    expect(response!.json.PhysicalResourceId).toBe(`cdk-proton:pending-create:${serviceName}/${name}:${token}:${T0}`);
     expect(response!.bytes).toBeLessThanOrEqual(RESPONSE_LIMIT);
     expect(response!.json.Reason).toMatch(/ended FAILED, deployment dep-1; fix the cause and deploy again\)\n\nLogs: /);
   });

@@ -1,7 +1,7 @@
 import { CreateServiceInstanceCommand, GetServiceInstanceCommand, ListServiceInstanceOutputsCommand, ServiceInstance, UpdateServiceInstanceCommand } from '@aws-sdk/client-proton';
 import { ARN, createEvent, deleteEvent, instance, succeeded, updateEvent } from './events';
 import { throughFramework } from './framework';
-import { allLogText, proton, resetMocks } from './mocks';
+import { allLogText, proton, resetMocks, T0 } from './mocks';
 import { SEED_ERRORS } from './seed-errors';
 import { onEvent } from '../../lambda';
 import { clientTokenFor } from '../../lambda/lifecycle/client-token';
@@ -102,7 +102,7 @@ describe('a create that waited for a busy service, through the framework', () =>
         if (poll === 3) reads(succeeded({ lastClientRequestToken: token }));
       },
     });
-    expect(JSON.parse(waiterInput!).PhysicalResourceId).toBe(`cdk-proton:pending-create:frontend/prod:${token}`);
+    expect(JSON.parse(waiterInput!).PhysicalResourceId).toBe(`cdk-proton:pending-create:frontend/prod:${token}:${T0}`);
     expect(retries).toBe(3);
     expect(response!.json).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: ARN, Data: { Arn: ARN } });
     expect(proton.commandCalls(CreateServiceInstanceCommand).map((c) => c.args[0].input.clientToken)).toEqual([token, token, token]);

@@ -11,17 +11,33 @@ import { STACK_ID } from './events';
 export const proton = mockClient(ProtonClient);
 export const cloudFormation = mockClient(CloudFormationClient);
 
+/** What DescribeStacks answers about one stack: its status (and the parent of a nested stack), or the error the call fails with. */
+export type StackAnswer = StackStatus | Error | { readonly status: StackStatus | Error; readonly parentId?: string };
+
 /**
- * The one way tests say what DescribeStacks answers about the handler's own stack: a status, or the error the
- * call fails with. A DescribeStacks for any other stack fails, so a handler that asked about the wrong stack
- * decides without the status, which the tests see.
+ * What DescribeStacks answers, stack by stack (by stack id). A DescribeStacks for any stack not listed fails, so a
+ * handler that asked about the wrong stack decides without the status, which the tests see.
  */
-export function stackIs(status: StackStatus | Error): void {
+export function stacksAre(stacks: Record<string, StackAnswer>): void {
   cloudFormation.on(DescribeStacksCommand).callsFake(async (input: { StackName?: string }) => {
-    if (input.StackName !== STACK_ID) throw new Error(`Stack with id ${input.StackName} does not exist`);
+    const id = input.StackName ?? '';
+    const answer = stacks[id];
+    if (answer === undefined) throw new Error(`Stack with id ${id} does not exist`);
+    const { status, parentId } = typeof answer === 'string' || answer instanceof Error ? { status: answer, parentId: undefined } : answer;
     if (status instanceof Error) throw status;
-    return { Stacks: [{ StackName: 'Test', StackId: STACK_ID, StackStatus: status, CreationTime: new Date('2026-11-01T10:00:00Z') }] };
+    const name = id.split('/')[1];
+    return { Stacks: [{ StackName: name, StackId: id, StackStatus: status, ParentId: parentId, CreationTime: new Date('2026-11-01T10:00:00Z') }] };
   });
+}
+
+/** The one way tests say what DescribeStacks answers about the handler's own stack (see stacksAre). */
+export function stackIs(status: StackStatus | Error): void {
+  stacksAre({ [STACK_ID]: status });
+}
+
+/** The stacks the handler described, in order. */
+export function describedStacks(): string[] {
+  return cloudFormation.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName ?? '');
 }
 
 /** How many times the handler asked for its stack's status. */

@@ -42,3 +42,13 @@ export function describeStacksDenied(): Error {
     $metadata: { httpStatusCode: 403 },
   });
 }
+
+/**
+ * DescribeStacks failing in ways that pass (after the SDK's own retries): CloudFormation's throttling, a 5xx, and a
+ * dropped connection. The handler then decides without the stack status.
+ */
+export const DESCRIBE_STACKS_TRANSIENT: ReadonlyArray<readonly [string, () => Error]> = [
+  ['Throttling', () => new CloudFormationServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } })],
+  ['InternalFailure', () => new CloudFormationServiceException({ name: 'InternalFailure', $fault: 'server', message: 'Internal failure', $metadata: { httpStatusCode: 500 } })],
+  ['ECONNRESET', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+];

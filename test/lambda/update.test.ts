@@ -2,14 +2,15 @@ import {
   CancelServiceInstanceDeploymentCommand,
   CreateServiceInstanceCommand,
   GetServiceInstanceCommand,
+  ListServiceInstanceOutputsCommand,
   ServiceInstance,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { ARN, arnOf, completeEvent, instance, SPEC, succeeded, UpdateEvent, updateEvent, waiterEvent } from './events';
-import { clockAt, describeStacksCalls, handlerLogs, proton, resetMocks, stackIs, T0 } from './mocks';
-import { describeStacksDenied, SEED_ERRORS, TRANSIENT_ERRORS } from './seed-errors';
+import { ARN, arnOf, completeEvent, instance, SPEC, STACK_ID, succeeded, UpdateEvent, updateEvent, waiterEvent } from './events';
+import { clockAt, cloudFormation, describeStacksCalls, handlerLogs, proton, resetMocks, stackIs, T0 } from './mocks';
+import { DESCRIBE_STACKS_TRANSIENT, describeStacksDenied, SEED_ERRORS, TRANSIENT_ERRORS } from './seed-errors';
 import { isComplete, onEvent } from '../../lambda';
 import { clientTokenFor } from '../../lambda/lifecycle/client-token';
 import { IsCompleteRequest } from '../../lambda/lifecycle/types';
@@ -28,6 +29,8 @@ const writes = () => [
   ...proton.commandCalls(CancelServiceInstanceDeploymentCommand),
 ];
 const reads = (serviceInstance: ServiceInstance) => proton.on(GetServiceInstanceCommand).resolves({ serviceInstance });
+/** The instances GetServiceInstance was asked about, in order. */
+const instancesRead = () => proton.commandCalls(GetServiceInstanceCommand).map((c) => c.args[0].input);
 
 beforeEach(() => {
   resetMocks();
@@ -219,6 +222,66 @@ describe('the rollback of a major version upgrade (UPDATE_ROLLBACK_IN_PROGRESS)'
   });
 });
 
+describe('a lower major version while the stack status could not be read at onEvent: isComplete asks again', () => {
+  let poll: IsCompleteRequest;
+  const event = () => updateEvent({ TemplateMajorVersion: '1', Tags: { team: 'web' }, OutputKeys: ['Url'] }, { TemplateMajorVersion: '2' }, 'req-unknown');
+  beforeEach(async () => {
+    stackIs(DESCRIBE_STACKS_TRANSIENT[0][1]());
+    reads(succeeded({ templateMajorVersion: '2' }));
+    proton.on(ListServiceInstanceOutputsCommand).resolves({ outputs: [] });
+    const answer = await onEvent(event());
+    expect(answer.ProtonState).toEqual({
+      deadline: T0 + 600_000, token: clientTokenFor('UpdateServiceInstance', event()), baseline: { deploymentId: 'dep-1', attemptedAt: ATTEMPTED },
+    });
+    poll = waiterEvent(event(), answer);
+    cloudFormation.resetHistory();
+  });
+
+  test('onEvent does not fail, and writes nothing', () => {
+    expect(writes()).toHaveLength(0);
+  });
+
+  test('a rollback: completes with no write, the attributes showing the version that runs, a missing output empty', async () => {
+    stackIs('UPDATE_ROLLBACK_IN_PROGRESS');
+    await expect(isComplete(poll)).resolves.toMatchObject({ IsComplete: true, PhysicalResourceId: ARN, Data: { 'TemplateMajorVersion': '2', 'Output.Url': '' } });
+    expect(describeStacksCalls()).toBe(1);
+    expect(writes()).toHaveLength(0);
+  });
+
+  test.each(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'] as const)('a forward status (%s): fails naming both versions, and writes nothing', async (status) => {
+    stackIs(status);
+    await expect(isComplete(poll)).rejects.toThrow(
+      "Cannot move the Proton service instance 'prod' of service 'frontend' from template major version 2 to 1: Proton deploys only a " +
+        'higher major version (MAJOR_VERSION), never a lower one. Set templateMajorVersion to 2 or higher.',
+    );
+    expect(writes()).toHaveLength(0);
+  });
+
+  test('still unknown: not complete, asking at each poll, until the deadline; then it times out naming DescribeStacks', async () => {
+    clockAt(poll.ProtonState.deadline - 1);
+    await expect(isComplete(poll)).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(poll)).resolves.toEqual({ IsComplete: false });
+    expect(describeStacksCalls()).toBe(2);
+    clockAt(poll.ProtonState.deadline);
+    await expect(isComplete(poll)).rejects.toThrow(
+      /^Timed out after 10 minute\(s\) waiting for CloudFormation to tell whether this update is a rollback \(DescribeStacks\)\. /,
+    );
+    expect(writes()).toHaveLength(0);
+  });
+
+  test('refused at isComplete (AccessDenied): fails naming the permission', async () => {
+    stackIs(describeStacksDenied());
+    await expect(isComplete(poll)).rejects.toThrow(/^CloudFormation DescribeStacks failed for its own stack \(AccessDenied.*needs cloudformation:DescribeStacks on /);
+    expect(writes()).toHaveLength(0);
+  });
+
+  test('a deployment of someone else\'s still running is waited for before asking', async () => {
+    reads(instance({ templateMajorVersion: '2', lastClientRequestToken: 'theirs' }));
+    await expect(isComplete(poll)).resolves.toEqual({ IsComplete: false });
+    expect(describeStacksCalls()).toBe(0);
+  });
+});
+
 describe('a rollback Update never fails on Proton\'s outcome or the deadline (UPDATE_ROLLBACK_FAILED would need a person)', () => {
   // The failed update deployed NEW_SPEC; its rollback restores SPEC.
   const rollback = () => updateEvent({}, { Spec: NEW_SPEC }, 'req-rollback');
@@ -243,8 +306,14 @@ describe('a rollback Update never fails on Proton\'s outcome or the deadline (UP
     reads(succeeded({ spec: NEW_SPEC }));
     const answer = await onEvent(event);
     reads(instance({ spec: SPEC, deploymentStatus: 'FAILED', deploymentStatusMessage: 'old image gone', lastClientRequestToken: answer.ProtonState.token }));
-    await expect(isComplete(waiterEvent(event, answer))).resolves.toMatchObject({ IsComplete: true, Data: { DeploymentStatus: 'FAILED' } });
-    expect(handlerLogs()).toContainEqual(expect.objectContaining({ level: 'WARN', reason: 'its deployment did not succeed', status: 'FAILED' }));
+    await expect(isComplete(waiterEvent(event, answer))).resolves.toMatchObject({ IsComplete: true, PhysicalResourceId: ARN, Data: { DeploymentStatus: 'FAILED' } });
+    expect(handlerLogs()).toContainEqual({
+      level: 'WARN',
+      message: 'rollback could not restore the instance; completing so that the stack can roll back',
+      serviceName: 'frontend',
+      serviceInstanceName: 'prod',
+      reason: 'the deployment did not succeed',
+    });
     expect(JSON.stringify(handlerLogs())).not.toContain('old image gone');
   });
 
@@ -565,6 +634,46 @@ describe('tags', () => {
     expect(updatesSent()).toHaveLength(0);
   });
 
+  describe('deferred tag changes are sent from isComplete only while the stack is in the phase recorded at onEvent', () => {
+    let poll: IsCompleteRequest;
+    /** The tag calls onEvent made: Untag (accepted), then Tag (refused). */
+    const AT_ON_EVENT = 2;
+    beforeEach(async () => {
+      proton.on(TagResourceCommand).rejectsOnce(SEED_ERRORS.ConflictException()).resolves({});
+      const event = updateEvent({ Tags: { team: 'platform' } }, { Tags: { team: 'web', old: 'x' } });
+      poll = waiterEvent(event, await onEvent(event));
+      expect(poll.ProtonState).toMatchObject({ phase: 'UPDATE_IN_PROGRESS', pendingTags: { set: { team: 'platform' }, remove: ['old'] } });
+      expect(writes()).toHaveLength(AT_ON_EVENT);
+      cloudFormation.resetHistory();
+    });
+
+    test('the same phase: sent, then complete', async () => {
+      await expect(isComplete(poll)).resolves.toMatchObject({ IsComplete: true, PhysicalResourceId: ARN });
+      expect(describeStacksCalls()).toBe(1);
+      expect(writes()).toHaveLength(AT_ON_EVENT + 2);
+      expect(proton.commandCalls(TagResourceCommand).map((c) => c.args[0].input)).toEqual([
+        { resourceArn: ARN, tags: [{ key: 'team', value: 'platform' }] },
+        { resourceArn: ARN, tags: [{ key: 'team', value: 'platform' }] },
+      ]);
+      expect(proton).toHaveReceivedCommandTimes(UntagResourceCommand, 2);
+    });
+
+    test.each(['UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE'] as const)('the stack moved on to %s: fails, sending no tag change', async (status) => {
+      stackIs(status);
+      await expect(isComplete(poll)).rejects.toThrow(
+        `The stack is ${status}: the operation this request belongs to has ended, so its tag changes are not sent.`,
+      );
+      expect(writes()).toHaveLength(AT_ON_EVENT);
+    });
+
+    test('a status that cannot be read is decided without: sent', async () => {
+      stackIs(describeStacksDenied());
+      await expect(isComplete(poll)).resolves.toMatchObject({ IsComplete: true });
+      expect(proton).toHaveReceivedCommandTimes(TagResourceCommand, 2);
+      expect(writes()).toHaveLength(AT_ON_EVENT + 2);
+    });
+  });
+
   test('a tag change refused for good fails naming TagResource and the permission', async () => {
     proton.on(TagResourceCommand).rejects(SEED_ERRORS.AccessDeniedException());
     await expect(onEvent(updateEvent({ Tags: { a: 'b' } }))).rejects.toThrow(/^Proton TagResource failed .*needs proton:TagResource on arn:aws:proton:us-east-1:123456789012:service\/frontend\/service-instance\/prod\./);
@@ -576,12 +685,15 @@ describe('a new name or service is a replacement', () => {
 
   test('a new instance name creates a new instance, which becomes the physical id; nothing is updated', async () => {
     proton.on(CreateServiceInstanceCommand).resolves({ serviceInstance: instance({ arn: PROD2, name: 'prod2' }) });
+    proton.on(GetServiceInstanceCommand, { name: 'prod2' }).rejects(SEED_ERRORS.ResourceNotFoundException());
     const event = updateEvent({ ServiceInstanceName: 'prod2' });
     const answer = await onEvent(event);
     expect(answer).toMatchObject({ PhysicalResourceId: PROD2, ProtonState: { creates: true, phase: 'UPDATE_IN_PROGRESS' }, OldResourceProperties: {} });
     expect(proton).toHaveReceivedCommandWith(CreateServiceInstanceCommand, { name: 'prod2', serviceName: 'frontend', spec: SPEC });
     expect(updatesSent()).toHaveLength(0);
-    expect(proton).not.toHaveReceivedCommand(GetServiceInstanceCommand);
+    // Only the target is read (is the name free?); the old instance is neither read nor planned.
+    expect(instancesRead()).toEqual([{ serviceName: 'frontend', name: 'prod2' }]);
+    expect(handlerLogs().filter((l) => l.level === 'WARN')).toEqual([]);
 
     // isComplete watches the create.
     reads(succeeded({ arn: PROD2, name: 'prod2', lastClientRequestToken: answer.ProtonState.token }));
@@ -595,7 +707,7 @@ describe('a new name or service is a replacement', () => {
     const event = updateEvent({ ServiceInstanceName: 'prod2' });
     const answer = await onEvent(event);
     const token = clientTokenFor('CreateServiceInstance', event);
-    expect(answer).toMatchObject({ PhysicalResourceId: `cdk-proton:pending-create:frontend/prod2:${token}`, ProtonState: { creates: true, pendingCreate: true } });
+    expect(answer).toMatchObject({ PhysicalResourceId: `cdk-proton:pending-create:frontend/prod2:${token}:${T0}`, ProtonState: { creates: true, pendingCreate: true, startedAt: T0 } });
     await expect(isComplete(waiterEvent(event, answer))).resolves.toEqual({ IsComplete: false });
     expect(proton.commandCalls(CreateServiceInstanceCommand).map((c) => c.args[0].input.clientToken)).toEqual([token, token]);
   });
@@ -608,11 +720,98 @@ describe('a new name or service is a replacement', () => {
     expect(proton).toHaveReceivedCommandWith(CreateServiceInstanceCommand, { serviceName: 'backend', name: 'prod' });
   });
 
-  test('a replacement when the stack status cannot be read is a create', async () => {
+  test.each(DESCRIBE_STACKS_TRANSIENT)('a replacement when the stack status cannot be read for now (%s) is a create, without a phase', async (_, error) => {
+    stackIs(error());
+    proton.on(GetServiceInstanceCommand, { name: 'prod2' }).rejects(SEED_ERRORS.ResourceNotFoundException());
+    proton.on(CreateServiceInstanceCommand).resolves({ serviceInstance: instance({ arn: PROD2 }) });
+    const answer = await onEvent(updateEvent({ ServiceInstanceName: 'prod2' }));
+    expect(answer).toMatchObject({ PhysicalResourceId: PROD2, ProtonState: { creates: true } });
+    expect(answer.ProtonState.phase).toBeUndefined();
+    expect(proton).toHaveReceivedCommandTimes(CreateServiceInstanceCommand, 1);
+  });
+
+  test('a replacement when DescribeStacks is refused fails, naming the permission, and creates nothing', async () => {
     stackIs(describeStacksDenied());
     proton.on(CreateServiceInstanceCommand).resolves({ serviceInstance: instance({ arn: PROD2 }) });
-    await expect(onEvent(updateEvent({ ServiceInstanceName: 'prod2' }))).resolves.toMatchObject({ PhysicalResourceId: PROD2 });
-    expect(proton).toHaveReceivedCommandTimes(CreateServiceInstanceCommand, 1);
+    await expect(onEvent(updateEvent({ ServiceInstanceName: 'prod2' }))).rejects.toThrow(
+      /^CloudFormation DescribeStacks failed for its own stack \(AccessDenied: .*\)\. The handler role needs cloudformation:DescribeStacks on arn:aws:cloudformation:/,
+    );
+    expect(writes()).toHaveLength(0);
+  });
+
+  describe('the instance the new name names is read first', () => {
+    // A forward rename from prod to prod2, where prod2 exists.
+    const rename = () => updateEvent({ ServiceInstanceName: 'prod2' }, {}, 'req-rename');
+    const ownEarlier = clientTokenFor('UpdateServiceInstance', updateEvent({}, {}, 'req-older'));
+
+    test('it exists, last deployed by this resource (one it retained earlier): the resource points back at it; nothing is created', async () => {
+      const event = rename();
+      reads(succeeded({ arn: PROD2, name: 'prod2', lastClientRequestToken: ownEarlier }));
+      const answer = await onEvent(event);
+      const token = clientTokenFor('UpdateServiceInstance', event);
+      expect(answer).toEqual({
+        PhysicalResourceId: PROD2,
+        ProtonState: { deadline: T0 + 600_000, phase: 'UPDATE_IN_PROGRESS', token, baseline: { deploymentId: 'dep-1', attemptedAt: ATTEMPTED } },
+        OldResourceProperties: {},
+      });
+      expect(instancesRead()).toEqual([{ serviceName: 'frontend', name: 'prod2' }]);
+      expect(writes()).toHaveLength(0);
+      expect(handlerLogs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: expect.stringContaining('pointing back at it'), arn: PROD2, rollback: false }));
+      // isComplete reconciles it: already as the template says, it completes with its ARN.
+      await expect(isComplete(waiterEvent(event, answer))).resolves.toMatchObject({ IsComplete: true, PhysicalResourceId: PROD2 });
+      expect(writes()).toHaveLength(0);
+    });
+
+    test('pointed back at, it is brought to the template\'s state like an in-place update: the new spec once, with this Update\'s token', async () => {
+      const event = updateEvent({ ServiceInstanceName: 'prod2', Spec: NEW_SPEC }, {}, 'req-rename');
+      const token = clientTokenFor('UpdateServiceInstance', event);
+      reads(succeeded({ arn: PROD2, name: 'prod2', lastClientRequestToken: ownEarlier }));
+      const poll = waiterEvent(event, await onEvent(event));
+      expect(poll.ProtonState.creates).toBeUndefined();
+      await expect(isComplete(poll)).resolves.toEqual({ IsComplete: false });
+      expect(updatesSent()).toEqual([{ serviceName: 'frontend', name: 'prod2', deploymentType: 'CURRENT_VERSION', spec: NEW_SPEC, clientToken: token }]);
+      reads(succeeded({ arn: PROD2, name: 'prod2', spec: NEW_SPEC, lastAttemptedDeploymentId: 'dep-2', lastClientRequestToken: token }));
+      await expect(isComplete(poll)).resolves.toMatchObject({ IsComplete: true, PhysicalResourceId: PROD2, Data: { Name: 'prod2', LastAttemptedDeploymentId: 'dep-2' } });
+      expect(updatesSent()).toHaveLength(1);
+      expect(proton).not.toHaveReceivedCommand(CreateServiceInstanceCommand);
+    });
+
+    test.each([
+      ['someone else\'s token', 'someone-else'],
+      ['no token', undefined],
+      ['another resource\'s token', clientTokenFor('UpdateServiceInstance', { StackId: STACK_ID, LogicalResourceId: 'Staging', RequestId: 'req-older' })],
+    ])('it exists with %s, in a forward update: the create meets it, and fails without taking it', async (_, token) => {
+      reads(succeeded({ arn: PROD2, name: 'prod2', lastClientRequestToken: token }));
+      proton.on(CreateServiceInstanceCommand).rejects(SEED_ERRORS.ConflictException());
+      await expect(onEvent(rename())).rejects.toThrow(
+        "A Proton service instance 'prod2' of service 'frontend' already exists and this stack did not create it (ConflictException: Resource is busy). ",
+      );
+      expect(proton).toHaveReceivedCommandTimes(CreateServiceInstanceCommand, 1);
+      expect(updatesSent()).toHaveLength(0);
+    });
+
+    test.each([
+      ['is not found', () => proton.on(GetServiceInstanceCommand).rejects(SEED_ERRORS.ResourceNotFoundException())],
+      ['reads DELETE_COMPLETE', () => reads(instance({ arn: PROD2, name: 'prod2', deploymentStatus: 'DELETE_COMPLETE', lastClientRequestToken: ownEarlier }))],
+    ])('it %s: created, without a warning', async (_, given) => {
+      given();
+      proton.on(CreateServiceInstanceCommand).resolves({ serviceInstance: instance({ arn: PROD2, name: 'prod2' }) });
+      const answer = await onEvent(rename());
+      expect(answer).toMatchObject({ PhysicalResourceId: PROD2, ProtonState: { creates: true } });
+      expect(handlerLogs().filter((l) => l.level === 'WARN')).toEqual([]);
+    });
+
+    test.each(TRANSIENT_ERRORS)('it cannot be read for now (%s): fails rather than create one that may exist', async (_, error) => {
+      proton.on(GetServiceInstanceCommand).rejects(error());
+      await expect(onEvent(rename())).rejects.toThrow(/^Proton GetServiceInstance failed for service instance 'prod2' of service 'frontend' \(/);
+      expect(writes()).toHaveLength(0);
+    });
+
+    test('it cannot be read for good (AccessDenied): fails naming the permission', async () => {
+      proton.on(GetServiceInstanceCommand).rejects(SEED_ERRORS.AccessDeniedException());
+      await expect(onEvent(rename())).rejects.toThrow(/^Proton GetServiceInstance failed for service instance 'prod2' .*needs proton:GetServiceInstance\./);
+      expect(writes()).toHaveLength(0);
+    });
   });
 
   describe('in UPDATE_ROLLBACK_IN_PROGRESS', () => {
@@ -622,12 +821,19 @@ describe('a new name or service is a replacement', () => {
 
     test.each([
       ['the replacement\'s ARN', PROD2],
-      ['a pending create of the replacement', `cdk-proton:pending-create:frontend/prod2:${'a'.repeat(64)}`],
+      ['a pending create of the replacement', `cdk-proton:pending-create:frontend/prod2:${'a'.repeat(64)}:${T0}`],
+      ['a pending create of the replacement, in the id format without the time', `cdk-proton:pending-create:frontend/prod2:${'a'.repeat(64)}`],
     ])('back to the existing instance from %s: its ARN, and nothing is created or sent', async (_, physicalId) => {
       const event = rollback(physicalId);
       const answer = await onEvent(event);
       expect(answer).toMatchObject({ PhysicalResourceId: ARN, OldResourceProperties: {} });
-      expect(answer.ProtonState.creates).toBeUndefined();
+      // A reconcile state: the rollback's own Update token, no create watched.
+      expect(answer.ProtonState).toEqual({
+        deadline: T0 + 600_000,
+        phase: 'UPDATE_ROLLBACK_IN_PROGRESS',
+        token: clientTokenFor('UpdateServiceInstance', event),
+        baseline: { deploymentId: 'dep-1', attemptedAt: ATTEMPTED },
+      });
       expect(proton).toHaveReceivedCommandWith(GetServiceInstanceCommand, { serviceName: 'frontend', name: 'prod' });
       await expect(isComplete(waiterEvent(event, answer))).resolves.toMatchObject({ IsComplete: true, PhysicalResourceId: ARN, Data: { Name: 'prod' } });
       expect(writes()).toHaveLength(0);
@@ -642,7 +848,18 @@ describe('a new name or service is a replacement', () => {
       const answer = await onEvent(rollback());
       expect(answer).toMatchObject({ PhysicalResourceId: ARN, ProtonState: { creates: true } });
       expect(proton).toHaveReceivedCommandWith(CreateServiceInstanceCommand, { name: 'prod' });
-      expect(handlerLogs()).toContainEqual(expect.objectContaining({ level: 'WARN', serviceInstanceName: 'prod' }));
+      expect(handlerLogs()).toContainEqual({
+        level: 'WARN', message: 'rollback of a replacement: the instance the stack had is gone; creating it again', serviceName: 'frontend', serviceInstanceName: 'prod',
+      });
+    });
+
+    test('the instance the stack had, last deployed by someone else: pointed back at all the same (it is the rollback\'s target)', async () => {
+      reads(succeeded({ lastClientRequestToken: 'someone-else' }));
+      const answer = await onEvent(rollback());
+      expect(answer.PhysicalResourceId).toBe(ARN);
+      expect(answer.ProtonState.creates).toBeUndefined();
+      expect(writes()).toHaveLength(0);
+      expect(handlerLogs()).toContainEqual(expect.objectContaining({ message: expect.stringContaining('pointing back at it'), rollback: true }));
     });
 
     test('the instance cannot be read: fails rather than create one that may exist', async () => {

@@ -144,6 +144,23 @@ describe('at the deadline, only our deployment IN_PROGRESS is cancelled', () => 
     expect(proton).not.toHaveReceivedCommand(CancelServiceInstanceDeploymentCommand);
   });
 
+  test.each([
+    ['at the moment it began', T0],
+    ['after it', T0 + 1],
+  ])('a pending create\'s instance answering with no token, created %s, is ours: cancelled', async (_, createdAt) => {
+    reads(instance({ lastClientRequestToken: undefined, createdAt: new Date(createdAt) }));
+    clockAt(DEADLINE);
+    await expect(isComplete(waiting({ pendingCreate: true, startedAt: T0 }))).rejects.toThrow(/cancelled it with CancelServiceInstanceDeployment/);
+    expect(proton).toHaveReceivedCommandTimes(CancelServiceInstanceDeploymentCommand, 1);
+  });
+
+  test('a pending create\'s instance answering with no token, created before it began, is not ours: left running', async () => {
+    reads(instance({ lastClientRequestToken: undefined, createdAt: new Date(T0 - 1) }));
+    clockAt(DEADLINE);
+    await expect(isComplete(waiting({ pendingCreate: true, startedAt: T0 }))).rejects.toThrow(/already exists/);
+    expect(proton).not.toHaveReceivedCommand(CancelServiceInstanceDeploymentCommand);
+  });
+
   test('a deployment already CANCELLING is not cancelled twice', async () => {
     reads(instance({ deploymentStatus: 'CANCELLING', lastClientRequestToken: TOKEN }));
     clockAt(DEADLINE);

@@ -73,6 +73,28 @@ test('past the deadline while someone else\'s deployment runs: one clear error, 
   expect(acceptedUpdates()).toEqual([]);
 });
 
+test('our own deployment past the deadline: cancelled once, the failure says so, and Proton is back at the old spec', async () => {
+  await scenario.deployVersion({ instances: [a(80, Duration.minutes(5))] });
+  scenario.emulator.planDeployment('frontend', 'a', { outcome: 'SUCCEEDED', durationMs: 30 * 60_000 });
+  const updated = await scenario.deployVersion({ instances: [a(8080, Duration.minutes(5))] });
+  expect(updated.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(updated.failureReason).toMatch(/cancelled it with CancelServiceInstanceDeployment/);
+  expect(scenario.emulator.callsTo('CancelServiceInstanceDeployment')).toHaveLength(1);
+  expectProtonAsTemplate(scenario, SERVICES);
+});
+
+test('Proton answering no client tokens: the update\'s own failed deployment is still judged once, with Proton\'s message', async () => {
+  await scenario.stop();
+  scenario = await startScenario(SERVICES, { emulator: { answersClientTokens: false } });
+  await scenario.deployVersion({ instances: [a()] });
+  scenario.emulator.planDeployment('frontend', 'a', { outcome: 'FAILED', message: 'image not found' });
+  const updated = await scenario.deployVersion({ instances: [a(8080)] });
+  expect(updated.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(updated.failureReason).toMatch(/image not found \(the Proton deployment of service instance 'a' of service 'frontend' ended FAILED/);
+  expect(acceptedUpdates().filter((u) => u.spec === specOf('a-env', 8080))).toHaveLength(1);
+  expectProtonAsTemplate(scenario, SERVICES);
+});
+
 test('a cancelled stack update: the rollback waits for the forward deployment, then restores the old spec', async () => {
   await scenario.deployVersion({ instances: [a()] });
   scenario.emulator.planDeployment('frontend', 'a', { outcome: 'SUCCEEDED', durationMs: 4 * 60_000 });

@@ -1,7 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { expectProtonAsTemplate, InstanceDef, Scenario, startScenario } from './harness';
+import { clientTokenFor } from '../../lambda/lifecycle/client-token';
 import { MAX_RESPONSE_BYTES } from '../../local/driver';
 import { RESOURCE_TYPE } from '../../src/private/contract';
+import { STACK } from '../wire/harness';
 
 /**
  * Outcomes about what crosses CloudFormation's and the Provider framework's limits: failure reasons that fit and
@@ -46,6 +48,9 @@ describe('failure reasons', () => {
     const reason = scenario.driver.responses.find((r) => r.body?.Status === 'FAILED')!.body!.Reason;
     const group = /\nLogs: (\/aws\/lambda\/\S+)\n/.exec(reason)![1];
     expect(scenario.driver.logGroups()).toContain(group);
+    // A log group the stack itself created (with its retention), not one Lambda would have to create.
+    const created = scenario.driver.events.filter((e) => e.resourceType === 'AWS::Logs::LogGroup' && e.status === 'CREATE_COMPLETE').map((e) => e.physicalId);
+    expect(created).toContain(group);
     const lines = scenario.driver.logs(group).map((l) => l.message);
     expect(lines.some((l) => l.includes('deployment ended without success'))).toBe(true);
   });
@@ -109,6 +114,8 @@ describe('specs of every size the construct accepts', () => {
     const inputs = scenario.driver.executions.map((e) => e.inputBytes);
     expect(Math.max(...inputs)).toBeLessThanOrEqual(262_144);
     expect(Math.max(...inputs)).toBeGreaterThan(Buffer.byteLength(second));
+    // One spec, not both: the update's old properties stayed out of the waiter's input.
+    expect(Math.max(...inputs)).toBeLessThan(Buffer.byteLength(first) + Buffer.byteLength(second));
     expectProtonAsTemplate(scenario, SERVICES);
   });
 });
@@ -123,6 +130,11 @@ test('a user\'s clientToken seeds every request\'s token: a replacement soon aft
   expect(tokens).toHaveLength(2);
   expect(new Set(tokens).size).toBe(2);
   expect(tokens).not.toContain('my-release-1');
+  // Each is derived from the seed and its own request: recomputed from the requests CloudFormation sent.
+  const requests = scenario.driver.responses.filter((r) => r.logicalId === scenario.logicalId('a2') && r.requestType !== 'Delete');
+  const stackId = scenario.driver.describeStack(STACK)!.stackId;
+  const expected = requests.map((r) => clientTokenFor('CreateServiceInstance', { StackId: stackId, LogicalResourceId: r.logicalId, RequestId: r.requestId }, 'my-release-1'));
+  expect(expected).toEqual(tokens);
   expectProtonAsTemplate(scenario, SERVICES);
   expect(Object.values<any>(scenario.lastGoodTemplate().Resources).filter((r) => r.Type === RESOURCE_TYPE)).toHaveLength(1);
 });

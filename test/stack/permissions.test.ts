@@ -57,7 +57,8 @@ test('dropping the last instance the stack has in a service removes it although 
   expect(scenario.instancesIn('backend')).toEqual(['keeper']);
   // The backend policy was deleted after the instance that depended on it.
   const order = dropped.events.filter((e) => e.status === 'DELETE_COMPLETE').map((e) => e.resourceType);
-  expect(order.indexOf('Custom::ProtonServiceInstance')).toBeLessThan(order.indexOf('AWS::IAM::Policy'));
+  expect(order.indexOf('Custom::ProtonServiceInstance')).toBeLessThan(order.indexOf('AWS::IAM::ManagedPolicy'));
+  expect(order.indexOf('AWS::IAM::ManagedPolicy')).toBeGreaterThan(-1);
   expectProtonAsTemplate(scenario, SERVICES);
 });
 

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { expectProtonAsTemplate, failures, InstanceDef, Scenario, specOf, startScenario } from './harness';
+import { STACK } from '../wire/harness';
 
 /**
  * Outcomes: a failed replacement rolls back cleanly (the rollback Update, old and new swapped, creates nothing), and
@@ -94,16 +95,36 @@ describe('RETAIN keeps, except when the operation that created the instance roll
     expect(scenario.instancesIn('frontend')).toEqual(['a', 'b', 'c', 'c2', 'keeper']);
   });
 
-  test('an instance that never deployed successfully is removed on rollback under RETAIN', async () => {
+  test('an instance that never deployed successfully is removed on rollback under RETAIN, even when the stack status cannot be read', async () => {
+    // One attempt per call, and DescribeStacks failing once the rollback starts: only "never succeeded" decides.
+    await scenario.stop();
+    scenario = await startScenario(SERVICES, { env: { AWS_MAX_ATTEMPTS: '1' } });
+    const api = await scenario.driver.cloudFormationApiServer();
+    const failing = setInterval(() => {
+      if (scenario.driver.stackStatus(STACK) === 'ROLLBACK_IN_PROGRESS') api.failNext(1_000, 'ServiceUnavailable');
+    }, 1);
     scenario.emulator.planDeployment('frontend', 'a', { outcome: 'FAILED', message: 'bad image' });
     const created = await scenario.deployVersion({ instances: [retained('a')] });
+    clearInterval(failing);
+    api.clearFaults();
     expect(created.status).toBe('ROLLBACK_COMPLETE');
     expect(failures(created)).toEqual([`${scenario.logicalId('a')}:CREATE_FAILED`]);
+    expect(scenario.driver.cloudFormationCalls.some((c) => c.error === 'ServiceUnavailable')).toBe(true);
     expect(scenario.instancesIn('frontend')).toEqual(['keeper']);
   });
 });
 
 describe('an update rolled back in place', () => {
+  test('the restoring deployment fails too: the rollback still completes, and the attributes say FAILED', async () => {
+    await scenario.deployVersion({ instances: [a(RemovalPolicy.DESTROY)] });
+    scenario.emulator.planDeployment('frontend', 'a', { outcome: 'FAILED', message: 'port 81 is taken' });
+    scenario.emulator.planDeployment('frontend', 'a', { outcome: 'FAILED', message: 'the old image is gone' });
+    const changed = await scenario.deployVersion({ instances: [{ ...a(RemovalPolicy.DESTROY), spec: specOf('a-env', 81) }] });
+    expect(changed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(scenario.attribute('a', 'DeploymentStatus')).toBe('FAILED');
+    expect(scenario.emulator.instance('frontend', 'a')).toMatchObject({ spec: specOf('a-env'), deploymentStatus: 'FAILED' });
+  });
+
   test('a failed spec change: the rollback Update restores the old spec', async () => {
     await scenario.deployVersion({ instances: [a(RemovalPolicy.DESTROY)] });
     scenario.emulator.planDeployment('frontend', 'a', { outcome: 'FAILED', message: 'port 81 is taken' });

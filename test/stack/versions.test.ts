@@ -55,6 +55,8 @@ test('a downgrade in a normal update fails at once, naming both versions, and ch
   const downgraded = await scenario.deployVersion({ instances: [a('1')] });
   expect(downgraded.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   expect(downgraded.failureReason).toMatch(/from template major version 2 to 1/);
+  // At once: from onEvent, whose log group the reason points at.
+  expect(downgraded.failureReason).toMatch(/Logs: \/aws\/lambda\/\S*OnEvent/);
   expect(scenario.emulator.callsTo('UpdateServiceInstance')).toEqual([]);
   expectProtonAsTemplate(scenario, SERVICES);
 });

@@ -9,7 +9,9 @@ import { ProtonState } from '../state/store';
 function view(state: ProtonState, instance: InstanceRecord): Record<string, unknown> {
   // A tombstone may outlive its service (DELETE_COMPLETE read mode); it keeps the template it had.
   const templateName = state.services.get(instance.serviceName)?.templateName ?? instance.templateName;
-  return { serviceInstance: instanceView(instance, templateName) };
+  const serviceInstance = instanceView(instance, templateName);
+  if (!state.options.answersClientTokens) delete serviceInstance.lastClientRequestToken;
+  return { serviceInstance };
 }
 
 /** The live instance; a DELETE_COMPLETE tombstone counts as gone for anything but reads. */

@@ -157,3 +157,18 @@ describe('cancel with cancelWhenIdle CONFLICT', () => {
     expect(err.message).toContain('no deployment in progress');
   });
 });
+
+describe('an emulator that does not answer client tokens', () => {
+  const ctx = useEmulator({ now: clock.now, answersClientTokens: false });
+  beforeEach(() => ctx.emulator.seedService({ name: 'svc', templateName: 'tpl', instances: [{ name: 'web', environment: 'dev' }] }));
+
+  test('GetServiceInstance and the write calls leave lastClientRequestToken out, while tokens still make calls idempotent', async () => {
+    const first = (await ctx.client.send(new CreateServiceInstanceCommand({ serviceName: 'svc', name: 'api', spec: SPEC, clientToken: 'tok-1' }))).serviceInstance!;
+    expect(first.lastClientRequestToken).toBeUndefined();
+    const again = (await ctx.client.send(new CreateServiceInstanceCommand({ serviceName: 'svc', name: 'api', spec: SPEC, clientToken: 'tok-1' }))).serviceInstance!;
+    expect(again.arn).toBe(first.arn);
+    const read = (await ctx.client.send(new GetServiceInstanceCommand({ serviceName: 'svc', name: 'api' }))).serviceInstance!;
+    expect(read).toMatchObject({ name: 'api', deploymentStatus: 'IN_PROGRESS' });
+    expect(read.lastClientRequestToken).toBeUndefined();
+  });
+});
