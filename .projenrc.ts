@@ -72,7 +72,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/setup/jest.setup.ts'],
-      snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
+      snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts', '<rootDir>/test/setup/framework-runtime-serializer.ts'],
     },
   },
   eslintOptions: { dirs: ['src'], devdirs: ['test', ...TOOLING_DIRS], commandOptions: { fix: false } },

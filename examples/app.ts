@@ -5,7 +5,8 @@ import { ServiceInstance, ServiceInstanceSpec, ServiceTemplateSchema } from '../
 
 /**
  * An app a Proton customer would write: the `frontend` service (created in Proton beforehand from a Fargate
- * service template) gets a staging and a production instance, each in its own environment.
+ * service template) gets a staging and a production instance, each in its own environment. Staging's task count
+ * comes from the `stagingDesiredCount` context value (`cdk deploy -c stagingDesiredCount=2`), 1 by default.
  */
 export class FrontendInstancesStack extends Stack {
   public readonly staging: ServiceInstance;
@@ -23,7 +24,7 @@ export class FrontendInstancesStack extends Stack {
       spec: ServiceInstanceSpec.fromObject({
         proton: 'ServiceSpec',
         environment: 'staging-env',
-        spec: { image: 'public.ecr.aws/nginx/nginx:1.27', port: 80, desired_count: Number(process.env.DEMO_STAGING_COUNT ?? 1) },
+        spec: { image: 'public.ecr.aws/nginx/nginx:1.27', port: 80, desired_count: Number(this.node.tryGetContext('stagingDesiredCount') ?? 1) },
       }, { schema }),
       templateMajorVersion: '1',
       removalPolicy: RemovalPolicy.DESTROY,

@@ -1,4 +1,4 @@
-import { Prop, RemovalBehaviour } from '../src/private/contract';
+import { INSTANCE_TIMEOUT_SECONDS, Prop, RemovalBehaviour } from '../src/private/contract';
 
 /** The resource properties of a Custom::ProtonServiceInstance, typed. */
 export interface InstanceProperties {
@@ -17,8 +17,6 @@ export interface InstanceProperties {
   readonly noEcho: boolean;
 }
 
-/** Used when a property set predates TimeoutSeconds or carries a value that is not a number. */
-const FALLBACK_TIMEOUT_SECONDS = 50 * 60;
 
 function optional(value: unknown): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : String(value);
@@ -45,7 +43,7 @@ export function parseProperties(raw: Record<string, unknown> | undefined): Insta
     tags: Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v ?? '')])),
     clientToken: optional(props[Prop.CLIENT_TOKEN]),
     retain: props[Prop.REMOVAL_POLICY] !== RemovalBehaviour.DESTROY,
-    timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : FALLBACK_TIMEOUT_SECONDS,
+    timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : INSTANCE_TIMEOUT_SECONDS.default,
     outputKeys: Array.isArray(props[Prop.OUTPUT_KEYS]) ? (props[Prop.OUTPUT_KEYS] as unknown[]).map(String) : [],
     noEcho: props[Prop.NO_ECHO] === 'true' || props[Prop.NO_ECHO] === true,
   };

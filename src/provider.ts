@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct, IDependable } from 'constructs';
+import { HANDLER_ENTRY_POINTS } from './private/contract';
 import { addNagSuppressions, nagResource, suppressProviderFindings } from './private/nag';
 import {
   ALL_SERVICE_INSTANCES_PATH,
@@ -73,8 +74,8 @@ export class ServiceInstanceProvider extends Construct {
         timeout: HANDLER_TIMEOUT,
         description: `cdk-proton: AWS Proton service instance ${entry} handler`,
       });
-    const onEvent = handler('OnEvent', 'onEvent');
-    const isComplete = handler('IsComplete', 'isComplete');
+    const onEvent = handler('OnEvent', HANDLER_ENTRY_POINTS.onEvent);
+    const isComplete = handler('IsComplete', HANDLER_ENTRY_POINTS.isComplete);
     const handlerLogging = this.handlerLogGroups([onEvent, isComplete]);
 
     // The framework's own functions get roles of ours instead of the default ones, which attach the AWS managed

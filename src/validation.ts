@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { parseDocument } from 'yaml';
+import { MAX_INSTANCE_TIMEOUT, MIN_INSTANCE_TIMEOUT } from './private/runtime';
 
 /**
  * Synth-time checks of every constraint in Proton's API model that a prop can break.
@@ -24,8 +25,8 @@ export const LIMITS = {
   tagValueMax: 256,
   clientTokenMax: 64,
   outputKeyMax: 1024,
-  timeoutMin: Duration.minutes(1),
-  timeoutMax: Duration.minutes(55),
+  timeoutMin: MIN_INSTANCE_TIMEOUT,
+  timeoutMax: MAX_INSTANCE_TIMEOUT,
 } as const;
 
 /** A value shortened for an error message, so a 50 KB spec does not flood the terminal. */

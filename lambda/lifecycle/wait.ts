@@ -5,6 +5,7 @@ import { requestedOutputs } from '../outputs';
 import { InstanceProperties } from '../properties';
 import * as proton from '../proton';
 import { InstanceRef, IsCompleteResponse, NOT_COMPLETE } from './types';
+import { INSTANCE_TIMEOUT_SECONDS } from '../../src/private/contract';
 
 /**
  * Waiting until Proton has finished. isComplete is called again and again with the same event, so every
@@ -45,7 +46,10 @@ export function timedOut(poll: Poll, waitingFor: string, lastError?: unknown, ad
   return new WaitTimedOut(`${timedOutAfter(poll.timeoutSeconds)} waiting for ${waitingFor}.${last} ${advice}`);
 }
 
-const RAISE_TIMEOUT = 'Deploy again once Proton has finished, or raise the timeout of the ServiceInstance (at most 55 minutes).';
+/** The longest timeout a ServiceInstance takes, for the advice in a timeout's message. */
+const LONGEST = `at most ${INSTANCE_TIMEOUT_SECONDS.max / 60} minutes`;
+const RAISE_TIMEOUT = `Deploy again once Proton has finished, or raise the timeout of the ServiceInstance (${LONGEST}).`;
+const RAISE_IF_LONGER = `Raise the timeout of the ServiceInstance (${LONGEST}) if its deployments take longer.`;
 
 /** Reads the instance; `retry` means "ask again later" (throttling, 5xx, network), with the error that said so. */
 export async function readInstance(ref: InstanceRef): Promise<{ instance?: proton.ServiceInstance; retry: boolean; error?: unknown }> {
@@ -113,15 +117,14 @@ async function cancelAtDeadline(poll: Poll, instance: proton.ServiceInstance): P
   const { ref } = poll;
   if (instance.deploymentStatus !== 'IN_PROGRESS') {
     return timedOut(poll, `the Proton ${describeInstance(ref)}, which is ${instance.deploymentStatus}`, undefined,
-      'Raise the timeout of the ServiceInstance (at most 55 minutes) if its deployments take longer.');
+      RAISE_IF_LONGER);
   }
   try {
     await proton.cancelServiceInstanceDeployment(ref.serviceName, ref.serviceInstanceName);
     log.warn('deadline reached, deployment cancelled', { ...ref, deploymentId: instance.lastAttemptedDeploymentId });
     return new WaitTimedOut(
       `${timedOutAfter(poll.timeoutSeconds)} waiting for the Proton deployment of ${describeInstance(ref)}; ` +
-        'cancelled it with CancelServiceInstanceDeployment, and Proton reverts the instance. ' +
-        'Raise the timeout of the ServiceInstance (at most 55 minutes) if its deployments take longer.',
+        `cancelled it with CancelServiceInstanceDeployment, and Proton reverts the instance. ${RAISE_IF_LONGER}`,
     );
   } catch (e) {
     log.error('deadline reached, cancel failed', { ...ref, error: errorName(e) });

@@ -31,10 +31,10 @@ const stamp = () => {
 };
 const say = (line: string) => process.stdout.write(`${stamp()}  ${line}\n`);
 
-function synth(outdir: string, env: Record<string, string> = {}): void {
-  execFileSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', outdir], {
+function synth(outdir: string, context: Record<string, string> = {}): void {
+  const values = Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
+  execFileSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', outdir, ...values], {
     cwd: EXAMPLES,
-    env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -83,10 +83,10 @@ async function main(): Promise<void> {
       say(`  ${name}: ${instance.deploymentStatus} in ${instance.environmentName}, template ${instance.templateName} ${instance.templateMajorVersion}.${instance.templateMinorVersion}`);
     }
 
-    // An update: the example app reads DEMO_STAGING_COUNT, so the same app synthesizes a new staging spec.
+    // An update: the example app reads the `stagingDesiredCount` context value, so the same app synthesizes a new staging spec.
     const second = path.join(workdir, 'v2');
     say('cdk synth with staging desired_count 2 …');
-    synth(second, { DEMO_STAGING_COUNT: '2' });
+    synth(second, { stagingDesiredCount: '2' });
     const updated = await driver.deploy(second, STACK);
     expectStatus('update', updated.status, 'UPDATE_COMPLETE', updated.failureReason);
     const update = emulator.callsTo('UpdateServiceInstance').at(-1);

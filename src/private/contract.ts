@@ -9,6 +9,15 @@
 /** The CloudFormation resource type. A published interface: never change it. */
 export const RESOURCE_TYPE = 'Custom::ProtonServiceInstance';
 
+/** The handler bundle's exports, one per Provider framework function (`index.<name>`). */
+export const HANDLER_ENTRY_POINTS = { onEvent: 'onEvent', isComplete: 'isComplete' } as const;
+
+/**
+ * A ServiceInstance's `timeout`, in seconds: how long each deployment may take. CloudFormation gives a custom
+ * resource at most an hour, and the handler needs a few minutes of it to cancel a deployment and answer.
+ */
+export const INSTANCE_TIMEOUT_SECONDS = { min: 60, max: 55 * 60, default: 50 * 60 } as const;
+
 /** Resource properties, as the handler receives them. CloudFormation delivers every scalar as a string. */
 export const Prop = {
   SERVICE_NAME: 'ServiceName',

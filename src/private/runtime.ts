@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { INSTANCE_TIMEOUT_SECONDS } from './contract';
 
 /** The Lambda runtime of the handler; the esbuild target in .projenrc.ts (`node22`) must match it. */
 export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
@@ -7,17 +8,16 @@ export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
 /** How often the Provider framework asks the handler whether a deployment has finished. */
 export const QUERY_INTERVAL = Duration.seconds(10);
 
-/** The longest `timeout` a ServiceInstance accepts. */
-export const MAX_INSTANCE_TIMEOUT = Duration.minutes(55);
-
-/** The default `timeout`: long enough for most Proton deployments, leaving room under CloudFormation's hour. */
-export const DEFAULT_INSTANCE_TIMEOUT = Duration.minutes(50);
+/** The `timeout` bounds a ServiceInstance accepts, and its default (long enough for most Proton deployments). */
+export const MIN_INSTANCE_TIMEOUT = Duration.seconds(INSTANCE_TIMEOUT_SECONDS.min);
+export const MAX_INSTANCE_TIMEOUT = Duration.seconds(INSTANCE_TIMEOUT_SECONDS.max);
+export const DEFAULT_INSTANCE_TIMEOUT = Duration.seconds(INSTANCE_TIMEOUT_SECONDS.default);
 
 /**
  * The Provider's waiter gives up after this long. The handler enforces each instance's own `timeout` (and
  * cancels the deployment when it runs out), so the waiter only has to outlast the longest one, plus a poll.
  */
-export const PROVIDER_TOTAL_TIMEOUT = Duration.minutes(56);
+export const PROVIDER_TOTAL_TIMEOUT = MAX_INSTANCE_TIMEOUT.plus(Duration.minutes(1));
 
 /**
  * How much longer than the instance's `timeout` CloudFormation waits for an answer. The handler answers

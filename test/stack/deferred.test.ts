@@ -15,7 +15,6 @@ const SERVICES = ['frontend'];
 let scenario: Scenario;
 let operator: ProtonClient;
 beforeEach(async () => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   scenario = await startScenario(SERVICES);
   // Someone else working on the same Proton service (the console, another pipeline): not the stack's handler.
   operator = new ProtonClient({

@@ -13,7 +13,6 @@ jest.setTimeout(120_000);
 const SERVICES = ['frontend', 'backend', 'batch'];
 let scenario: Scenario;
 beforeEach(async () => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   scenario = await startScenario(SERVICES);
 });
 afterEach(async () => scenario.stop());

@@ -11,7 +11,6 @@ jest.setTimeout(120_000);
 const SERVICES = ['frontend'];
 let scenario: Scenario;
 beforeEach(async () => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   scenario = await startScenario(SERVICES);
 });
 afterEach(async () => scenario.stop());

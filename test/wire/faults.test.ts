@@ -7,7 +7,6 @@ jest.setTimeout(120_000);
 
 let bench: Bench;
 beforeEach(async () => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   // Few SDK attempts, so that a persistent fault surfaces quickly; single faults are still retried.
   bench = await startBench({ env: { AWS_MAX_ATTEMPTS: '3' } });
   seedFrontend(bench.emulator);

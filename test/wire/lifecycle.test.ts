@@ -7,7 +7,6 @@ jest.setTimeout(120_000);
 
 let bench: Bench;
 beforeEach(async () => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   bench = await startBench();
   seedFrontend(bench.emulator);
 });

@@ -9,7 +9,6 @@ const PER_SERVICE = 10;
 
 let bench: Bench;
 beforeAll(async () => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   bench = await startBench({ emulator: { deploymentMs: 200, removalMs: 100 } });
   for (let s = 0; s < SERVICES; s++) {
     bench.emulator.seedService({ name: `svc${s}`, templateName: 'fargate-service', instances: [{ name: 'keeper', environment: 'shared-env' }] });

@@ -6,7 +6,6 @@ jest.setTimeout(60_000);
 
 let bench: Bench;
 beforeEach(async () => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   bench = await startBench();
   seedFrontend(bench.emulator);
   // Five outputs, served two per page by the emulator, so the handler has to follow nextToken.
