@@ -1,5 +1,6 @@
 import {
   ArnFormat,
+  CfnResource,
   CustomResource,
   Duration,
   IResource,
@@ -288,9 +289,9 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
         [Prop.TEMPLATE_MINOR_VERSION]: props.templateMinorVersion,
         [Prop.TAGS]: Lazy.any({ produce: () => this.renderTags() }),
         [Prop.CLIENT_TOKEN]: props.clientToken,
-        [Prop.REMOVAL_POLICY]: Lazy.string({ produce: () => removalBehaviour(this.removalPolicy) }),
+        [Prop.REMOVAL_POLICY]: removalBehaviour(this.removalPolicy),
         [Prop.TIMEOUT_SECONDS]: timeout.toSeconds(),
-        [Prop.OUTPUT_KEYS]: Lazy.list({ produce: () => [...this.outputKeys].sort() }, { omitEmpty: true }),
+        // OutputKeys is set by getOutput(), when there are keys to ask for.
         [Prop.NO_ECHO]: props.noEcho ? 'true' : undefined,
       },
     });
@@ -378,6 +379,7 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
   public getOutput(key: string): string {
     validateOutputKey(key);
     this.outputKeys.add(key);
+    this.cfnResource().addPropertyOverride(Prop.OUTPUT_KEYS, [...this.outputKeys].sort());
     return this.resource.getAttString(`${OUTPUT_ATTRIBUTE_PREFIX}${key}`);
   }
 
@@ -387,6 +389,12 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     this.removalPolicy = checkRemovalPolicy(policy);
+    this.cfnResource().addPropertyOverride(Prop.REMOVAL_POLICY, removalBehaviour(this.removalPolicy));
+  }
+
+  /** The custom resource's L1, where properties set after construction go (plain values: no token to resolve). */
+  private cfnResource(): CfnResource {
+    return this.resource.node.defaultChild as CfnResource;
   }
 
   private attribute(name: AttributeName): string {
