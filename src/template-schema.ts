@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Token } from 'aws-cdk-lib';
 import { parse } from 'yaml';
 
@@ -64,7 +64,7 @@ export class ServiceTemplateSchema {
     this.serviceInputType = inputType;
     // OpenAPI keywords Ajv does not know (example, nullable, …) are allowed; Proton's `#/types/X` references are
     // pointed at the same definitions under `$defs`.
-    const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true });
+    const ajv = new (loadAjv())({ allErrors: true, strict: false, useDefaults: true, verbose: true });
     const defs = JSON.parse(JSON.stringify(types).replace(/"#\/types\//g, '"#/$defs/'));
     try {
       this.validator = ajv.compile({ $defs: defs, $ref: `#/$defs/${inputType}` });
@@ -84,6 +84,12 @@ export class ServiceTemplateSchema {
     if (this.validator(copy)) return [];
     return (this.validator.errors ?? []).filter((e) => !Token.isUnresolved(e.data)).map(describe);
   }
+}
+
+/** Ajv is loaded when a schema is first read, so that apps without one do not pay for it at every synth. */
+function loadAjv(): typeof import('ajv').default {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('ajv') as typeof import('ajv')).default;
 }
 
 function describe(error: ErrorObject): string {

@@ -1,6 +1,7 @@
 import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ServiceInstance, ServiceInstanceSpec } from '../src';
+import { resourceListOf } from './template-resources';
 
 function instance(): { stack: Stack; i: ServiceInstance } {
   const stack = new Stack(new App(), 'S');
@@ -20,7 +21,7 @@ describe('getOutput', () => {
 
   test('without getOutput no OutputKeys property is rendered', () => {
     const { stack } = instance();
-    const [resource] = Object.values(Template.fromStack(stack).findResources('Custom::ProtonServiceInstance')) as any[];
+    const [resource] = resourceListOf(Template.fromStack(stack), 'Custom::ProtonServiceInstance');
     expect(resource.Properties.OutputKeys).toBeUndefined();
   });
 

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ServiceInstance, ServiceInstanceSpec } from '../src';
 import { ATTRIBUTES, RESOURCE_TYPE } from '../src/private/contract';
+import { resourceListOf, resourcesOf } from './template-resources';
 
 const SPEC = 'proton: ServiceSpec\nenvironment: prod-env\nspec:\n  port: 80\n';
 
@@ -55,15 +56,14 @@ describe('ServiceInstance resource', () => {
     const s = stack();
     instance(s, 'Secret', { noEcho: true });
     instance(s, 'Plain');
-    const resources = Object.values<any>(Template.fromStack(s).findResources(RESOURCE_TYPE));
+    const resources = resourceListOf(Template.fromStack(s), RESOURCE_TYPE);
     expect(resources.map((r) => r.Properties.NoEcho)).toEqual(['true', undefined]);
   });
 
   test('defaults: RETAIN, a 50-minute timeout, no tags, no client token', () => {
     const s = stack();
     instance(s);
-    const props = Template.fromStack(s).findResources(RESOURCE_TYPE);
-    const [resource] = Object.values(props) as any[];
+    const [resource] = resourceListOf(Template.fromStack(s), RESOURCE_TYPE);
     expect(resource.Properties.RemovalPolicy).toBe('Retain');
     expect(resource.Properties.TimeoutSeconds).toBe(3000);
     expect(resource.Properties.ServiceTimeout).toBe('3120');
@@ -75,7 +75,7 @@ describe('ServiceInstance resource', () => {
   test('the custom resource answers within CloudFormation\'s hour even at the longest timeout', () => {
     const s = stack();
     instance(s, 'Prod', { timeout: Duration.minutes(55) });
-    const [resource] = Object.values(Template.fromStack(s).findResources(RESOURCE_TYPE)) as any[];
+    const [resource] = resourceListOf(Template.fromStack(s), RESOURCE_TYPE);
     expect(Number(resource.Properties.ServiceTimeout)).toBeLessThan(3600);
   });
 
@@ -142,8 +142,8 @@ describe('ServiceInstance resource', () => {
     const s = stack();
     instance(s, 'Plain', { spec: ServiceInstanceSpec.fromObject({ environment: 'prod-env', spec: { port: 80 } }) });
     instance(s, 'Token', { spec: ServiceInstanceSpec.fromObject({ environment: 'prod-env', spec: { region: s.region, account: Stack.of(s).urlSuffix } }) });
-    const resources = Template.fromStack(s).findResources(RESOURCE_TYPE);
-    const byName = (name: string) => Object.values(resources).find((r: any) => r.Properties.ServiceInstanceName === name) as any;
+    const resources = resourceListOf(Template.fromStack(s), RESOURCE_TYPE);
+    const byName = (name: string) => resources.find((r) => r.Properties.ServiceInstanceName === name)!;
     expect(byName('plain').Properties.Spec).toBe('environment: prod-env\nspec:\n  port: 80\n');
     expect(JSON.stringify(byName('token').Properties.Spec)).toContain('AWS::URLSuffix');
   });
@@ -220,7 +220,7 @@ describe('shared provider', () => {
   test('the waiter polls every 10 s and outlasts the longest instance timeout', () => {
     const s = stack();
     instance(s);
-    const machine = Object.values(Template.fromStack(s).findResources('AWS::StepFunctions::StateMachine'))[0] as any;
+    const [machine] = resourceListOf(Template.fromStack(s), 'AWS::StepFunctions::StateMachine');
     const definition = JSON.stringify(machine.Properties.DefinitionString);
     expect(definition).toContain('\\"IntervalSeconds\\":10');
     // 56 minutes at 10 s = 336 attempts: longer than the 55-minute maximum timeout.
@@ -232,11 +232,11 @@ describe('shared provider', () => {
     const a = instance(s, 'A');
     const b = instance(s, 'B');
     instance(s, 'C', { serviceName: 'backend' });
-    const resources = Template.fromStack(s).findResources(RESOURCE_TYPE);
-    const logicalId = (i: ServiceInstance) => s.getLogicalId(i.node.defaultChild as any);
-    const bResource = resources[logicalId(b)] as any;
+    const resources = resourcesOf(Template.fromStack(s), RESOURCE_TYPE);
+    const logicalId = (i: ServiceInstance) => s.getLogicalId(i.node.defaultChild as CfnElement);
+    const bResource = resources[logicalId(b)];
     expect(bResource.DependsOn).toContain(logicalId(a));
-    const c = Object.entries(resources).find(([, r]: any) => r.Properties.ServiceName === 'backend')![1] as any;
+    const c = Object.values(resources).find((r) => r.Properties.ServiceName === 'backend')!;
     expect((c.DependsOn ?? []).some((d: string) => d === logicalId(a) || d === logicalId(b))).toBe(false);
   });
 
@@ -244,7 +244,7 @@ describe('shared provider', () => {
     const s = stack();
     instance(s);
     const template = Template.fromStack(s);
-    const [resource] = Object.values(template.findResources(RESOURCE_TYPE)) as any[];
+    const [resource] = resourceListOf(template, RESOURCE_TYPE);
     const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: "cdk-proton: the handler's Proton permissions on the instances of service frontend" } });
     expect(Object.keys(policies)).toHaveLength(1);
     expect(resource.DependsOn).toEqual(expect.arrayContaining(Object.keys(policies)));

@@ -111,7 +111,7 @@ export function flattenReference(value: any): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value?.['Fn::Join'])) {
     const [delimiter, items] = value['Fn::Join'];
-    return (items as any[]).map(flattenReference).join(delimiter);
+    return (items as unknown[]).map(flattenReference).join(delimiter);
   }
   if (value?.Ref !== undefined) return `<${flattenReference(value.Ref)}>`;
   if (Array.isArray(value?.['Fn::GetAtt'])) return `<${value['Fn::GetAtt'].map(flattenReference).join('.')}>`;

@@ -173,7 +173,7 @@ describe('errors at update and delete', () => {
   });
 
   test('the last instance of a service cannot be removed: the deletion fails saying how to proceed', async () => {
-    bench.emulator.seedService({ name: 'solo', templateName: 'fargate-service', instances: [] as any });
+    bench.emulator.seedService({ name: 'solo', templateName: 'fargate-service', instances: [] });
     const result = await bench.deploy((stack) =>
       new ServiceInstance(stack, 'Only', { serviceName: 'solo', serviceInstanceName: 'only', spec: ServiceInstanceSpec.fromString(instanceSpec('e')), removalPolicy: RemovalPolicy.DESTROY }),
     );
