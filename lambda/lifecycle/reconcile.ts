@@ -44,7 +44,6 @@ export async function isReconcileComplete(event: IsCompleteRequest, props: Insta
   const { instance, retry, error } = await readInstance(ref);
   if (retry) return notYet(poll, `the Proton ${describeInstance(ref)} to answer`, error);
   if (!instance) throw gone(ref);
-  if (state.keepVersions) return completeWith(poll, instance, props, event);
 
   const rollback = isUpdateRollback(state.phase);
   const ours = state.token !== undefined && instance.lastClientRequestToken === state.token;
@@ -62,7 +61,8 @@ export async function isReconcileComplete(event: IsCompleteRequest, props: Insta
   const desired = desiredOf(props);
   const configuration = planConfiguration(ref, desired, instance);
   if (configuration.kind === 'downgrade') {
-    // Proton cannot go back to a lower major version: in a rollback that is no failure (see update.ts).
+    // Proton cannot go back to a lower major version: in a rollback that is no failure (see update.ts). The
+    // upgrade's deployment has ended and the old tags are back (above), so the attributes say what runs.
     const phase = state.phase ?? (await currentPhase(event.StackId));
     if (isUpdateRollback(phase)) return completeWith(poll, instance, props, event, true);
     if (phase === undefined) return notYet(poll, 'CloudFormation to tell whether this update is a rollback (DescribeStacks)');

@@ -25,8 +25,6 @@ export interface WaitState {
   readonly baseline?: DeploymentMark;
   /** Update: tag changes Proton refused for now (busy, throttled); isComplete sends them again. */
   readonly pendingTags?: TagChanges;
-  /** Update: a rollback of a major version upgrade, which Proton cannot do: nothing is sent. */
-  readonly keepVersions?: boolean;
   /** Delete: whether RETAIN applies could not be decided yet (the instance could not be read). */
   readonly undecided?: boolean;
 }

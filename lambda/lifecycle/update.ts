@@ -71,12 +71,14 @@ async function changeInPlace(
   const plan = instance ? planDeployment(ref, desiredOf(newProps), instance) : undefined;
   if (plan?.kind === 'downgrade') {
     if (isUpdateRollback(phase)) {
+      // Nothing is deployed; the old tags are restored, and isComplete waits for the upgrade's own deployment to end.
       log.warn('rollback of a major version upgrade, which Proton cannot do: the instance keeps its version and spec', { ...ref, from: plan.from, to: plan.to });
-      return { PhysicalResourceId: event.PhysicalResourceId, ProtonState: { ...state, keepVersions: true } };
+    } else if (phase !== undefined) {
+      throw downgrade(ref, plan);
+    } else {
+      // Without the stack's status a rollback cannot be told apart: isComplete asks again (see reconcile.ts).
+      return { PhysicalResourceId: event.PhysicalResourceId, ProtonState: state };
     }
-    // Without the stack's status a rollback cannot be told apart: isComplete asks again (see reconcile.ts).
-    if (phase !== undefined) throw downgrade(ref, plan);
-    return { PhysicalResourceId: event.PhysicalResourceId, ProtonState: state };
   }
 
   const changes = tagChanges(oldProps.tags, newProps.tags);

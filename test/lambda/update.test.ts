@@ -184,30 +184,31 @@ describe('the rollback of a major version upgrade (UPDATE_ROLLBACK_IN_PROGRESS)'
   // The rollback's properties are the old ones (major 1); the failed update's (major 2) are the old properties.
   const rollback = () => updateEvent({ TemplateMajorVersion: '1', Tags: { team: 'web' } }, { TemplateMajorVersion: '2', Spec: NEW_SPEC, Tags: {} }, 'req-rollback');
 
-  test('completes with no Proton write, logs a warning, and the attributes show the major version that runs', async () => {
+  test('deploys nothing, restores the old tags, logs a warning, and the attributes show the major version that runs', async () => {
     const event = rollback();
     const answer = await onEvent(event);
-    expect(answer.ProtonState.keepVersions).toBe(true);
     expect(answer.OldResourceProperties).toEqual({});
     expect(handlerLogs()).toContainEqual(expect.objectContaining({ level: 'WARN', from: '2', to: '1' }));
     const done = await isComplete(waiterEvent(event, answer));
     expect(done).toMatchObject({ IsComplete: true, PhysicalResourceId: ARN, Data: { TemplateMajorVersion: '2' } });
-    expect(writes()).toHaveLength(0);
+    expect(updatesSent()).toHaveLength(0);
+    expect(writes().map((c) => c.args[0].input)).toEqual([{ resourceArn: ARN, tags: [{ key: 'team', value: 'web' }] }]);
   });
 
-  test('completes at once even while a deployment it did not start runs', async () => {
+  test('waits for the upgrade\'s deployment to end, so that the attributes say how it ended', async () => {
     const event = rollback();
     const answer = await onEvent(event);
-    reads(instance({ templateMajorVersion: '2', deploymentStatus: 'IN_PROGRESS', lastClientRequestToken: 'theirs' }));
-    await expect(isComplete(waiterEvent(event, answer))).resolves.toMatchObject({ IsComplete: true, Data: { TemplateMajorVersion: '2', DeploymentStatus: 'IN_PROGRESS' } });
-    expect(writes()).toHaveLength(0);
+    reads(instance({ templateMajorVersion: '2', deploymentStatus: 'IN_PROGRESS', lastClientRequestToken: 'the-upgrade' }));
+    await expect(isComplete(waiterEvent(event, answer))).resolves.toEqual({ IsComplete: false });
+    reads(succeeded({ templateMajorVersion: '2', lastClientRequestToken: 'the-upgrade' }));
+    await expect(isComplete(waiterEvent(event, answer))).resolves.toMatchObject({ IsComplete: true, Data: { TemplateMajorVersion: '2', DeploymentStatus: 'SUCCEEDED' } });
+    expect(updatesSent()).toHaveLength(0);
   });
 
   test('also when the instance could only be read in isComplete', async () => {
     proton.on(GetServiceInstanceCommand).rejectsOnce(SEED_ERRORS.ThrottlingException()).resolves({ serviceInstance: succeeded({ templateMajorVersion: '2' }) });
     const event = rollback();
     const answer = await onEvent(event);
-    expect(answer.ProtonState.keepVersions).toBeUndefined();
     await expect(isComplete(waiterEvent(event, answer))).resolves.toMatchObject({ IsComplete: true, Data: { TemplateMajorVersion: '2' } });
     expect(updatesSent()).toHaveLength(0);
   });

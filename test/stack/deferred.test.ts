@@ -1,7 +1,7 @@
 import { ProtonClient, UpdateServiceCommand, UpdateServiceInstanceCommand } from '@aws-sdk/client-proton';
 import { Duration } from 'aws-cdk-lib';
 import { stringify } from 'yaml';
-import { expectProtonAsTemplate, InstanceDef, Scenario, specOf, startScenario } from './harness';
+import { expectProtonAsTemplate, InstanceDef, operatorClient, Scenario, specOf, startScenario } from './harness';
 
 /**
  * Outcomes: deferred updates are decided by state (an update that meets a running deployment waits, then deploys
@@ -16,12 +16,7 @@ let scenario: Scenario;
 let operator: ProtonClient;
 beforeEach(async () => {
   scenario = await startScenario(SERVICES);
-  // Someone else working on the same Proton service (the console, another pipeline): not the stack's handler.
-  operator = new ProtonClient({
-    endpoint: scenario.emulator.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDOPERATOR', secretAccessKey: 'operator' },
-  });
+  operator = operatorClient(scenario);
 });
 afterEach(async () => {
   operator.destroy();

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { ProtonClient } from '@aws-sdk/client-proton';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { StackOperationResult } from '../../local/driver';
 import { ProtonEmulator } from '../../local/emulator';
@@ -65,6 +66,14 @@ export interface Scenario extends Bench {
   lastGoodTemplate(): any;
   /** Instances (by name) that Proton has in a service, removed ones excluded. */
   instancesIn(service: string): string[];
+}
+
+/**
+ * Someone else working on the same Proton services (the console, another pipeline): not the stack's handler.
+ * Its calls carry its own credentials and, by convention here, the client token `operator`.
+ */
+export function operatorClient(bench: Bench): ProtonClient {
+  return new ProtonClient({ endpoint: bench.emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDOPERATOR', secretAccessKey: 'operator' } });
 }
 
 /** A service with an instance the stack does not manage, so that the stack's instances can all be removed from it. */

@@ -1,5 +1,6 @@
+import { UpdateServiceInstanceCommand } from '@aws-sdk/client-proton';
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { expectProtonAsTemplate, failures, InstanceDef, Scenario, specOf, startScenario } from './harness';
+import { expectProtonAsTemplate, failures, InstanceDef, operatorClient, Scenario, specOf, startScenario } from './harness';
 import { STACK } from '../wire/harness';
 
 /**
@@ -40,9 +41,27 @@ describe('a failed replacement', () => {
   test('move to another service, where the deployment fails: back in the first service, nothing left in the second', async () => {
     await scenario.deployVersion({ instances: [a(RemovalPolicy.RETAIN)] });
     scenario.emulator.planDeployment('backend', 'a', { outcome: 'FAILED', message: 'no room in backend' });
+    const before = scenario.emulator.instance('frontend', 'a');
     const moved = await scenario.deployVersion({ instances: [{ ...a(RemovalPolicy.RETAIN), service: 'backend' }] });
     expect(moved.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    // The rollback pointed back at frontend/a: no second create there, and a was not touched.
+    expect(scenario.emulator.callsTo('CreateServiceInstance').map((c) => `${c.input.serviceName}/${c.input.name}`)).toEqual(['frontend/a', 'backend/a']);
+    expect(scenario.emulator.instance('frontend', 'a')).toEqual(before);
     expect(scenario.instancesIn('backend')).toEqual(['keeper']);
+    expect(scenario.instancesIn('frontend')).toEqual(['a', 'keeper']);
+    expectProtonAsTemplate(scenario, SERVICES);
+  });
+  test('rename a → b, b fails, after an operator last deployed a: the rollback still points back at a (it is the stack\'s own)', async () => {
+    await scenario.deployVersion({ instances: [a(RemovalPolicy.DESTROY)] });
+    // The last token on a is now the operator's, not this resource's: only the rollback phase tells that a is ours.
+    scenario.emulator.planDeployment('frontend', 'a', { outcome: 'SUCCEEDED', durationMs: 1_000 });
+    const operator = operatorClient(scenario);
+    await operator.send(new UpdateServiceInstanceCommand({ serviceName: 'frontend', name: 'a', deploymentType: 'CURRENT_VERSION', spec: specOf('a-env'), clientToken: 'operator' }));
+    operator.destroy();
+    scenario.emulator.planDeployment('frontend', 'b', { outcome: 'FAILED', message: 'b cannot deploy' });
+    const renamed = await scenario.deployVersion({ instances: [{ ...a(RemovalPolicy.DESTROY), name: 'b' }] });
+    expect(renamed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(scenario.emulator.callsTo('CreateServiceInstance').map((c) => c.input.name)).toEqual(['a', 'b']);
     expect(scenario.instancesIn('frontend')).toEqual(['a', 'keeper']);
     expectProtonAsTemplate(scenario, SERVICES);
   });
@@ -130,6 +149,19 @@ describe('an update rolled back in place', () => {
     const changed = await scenario.deployVersion({ instances: [{ ...a(RemovalPolicy.DESTROY), spec: specOf('a-env', 81) }] });
     expect(changed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(scenario.emulator.instance('frontend', 'a')!.spec).toBe(specOf('a-env'));
+    expectProtonAsTemplate(scenario, SERVICES);
+  });
+
+  test('after a failed restore, the next update asking for the spec the instance already has deploys it again', async () => {
+    await scenario.deployVersion({ instances: [a(RemovalPolicy.DESTROY)] });
+    scenario.emulator.planDeployment('frontend', 'a', { outcome: 'FAILED', message: 'port 81 is taken' });
+    scenario.emulator.planDeployment('frontend', 'a', { outcome: 'FAILED', message: 'the old image is gone' });
+    const changed = await scenario.deployVersion({ instances: [{ ...a(RemovalPolicy.DESTROY), spec: specOf('a-env', 81) }] });
+    expect(changed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(scenario.emulator.instance('frontend', 'a')).toMatchObject({ spec: specOf('a-env'), deploymentStatus: 'FAILED' });
+    // Same spec as the instance holds, only a tag added: a FAILED instance is deployed again, not left as it is.
+    const again = await scenario.deployVersion({ instances: [{ ...a(RemovalPolicy.DESTROY), tags: { retry: '1' } }] });
+    expect(again.status).toBe('UPDATE_COMPLETE');
     expectProtonAsTemplate(scenario, SERVICES);
   });
 });
