@@ -44,6 +44,11 @@ export interface EmulatorOptions {
    */
   readonly answersClientTokens?: boolean;
   /**
+   * The `spec` GetServiceInstance answers: the text as sent (default), or the same document rendered anew (as JSON,
+   * which is YAML), as a service that stores specs parsed would. Which one Proton does is unverified.
+   */
+  readonly specAnswer?: 'AS_SENT' | 'RENDERED';
+  /**
    * CancelServiceInstanceDeployment when no deployment is IN_PROGRESS: return the instance unchanged
    * (default; the Proton docs say a cancel that arrives after the deployment finished "has no effect"),
    * or answer ConflictException.
@@ -77,6 +82,7 @@ export interface ResolvedOptions {
   readonly defaultDeployment: DeploymentPlan;
   readonly removedInstanceReads: 'NOT_FOUND' | 'DELETE_COMPLETE';
   readonly answersClientTokens: boolean;
+  readonly specAnswer: 'AS_SENT' | 'RENDERED';
   readonly cancelWhenIdle: 'RETURN_INSTANCE' | 'CONFLICT';
   readonly outputsPageSize: number;
   readonly idempotencyTtlMs: number;
@@ -95,6 +101,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     defaultDeployment: options.defaultDeployment ?? { outcome: 'SUCCEEDED' },
     removedInstanceReads: options.removedInstanceReads ?? 'NOT_FOUND',
     answersClientTokens: options.answersClientTokens ?? true,
+    specAnswer: options.specAnswer ?? 'AS_SENT',
     cancelWhenIdle: options.cancelWhenIdle ?? 'RETURN_INSTANCE',
     outputsPageSize: options.outputsPageSize ?? 2,
     idempotencyTtlMs: options.idempotencyTtlMs ?? 8 * 3600 * 1000,

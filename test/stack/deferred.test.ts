@@ -89,6 +89,19 @@ test('Proton answering no client tokens: the update\'s own failed deployment is 
   expectProtonAsTemplate(scenario, SERVICES);
 });
 
+test('Proton answering specs rendered anew: an unchanged spec deploys nothing, a changed one deploys once', async () => {
+  await scenario.stop();
+  scenario = await startScenario(SERVICES, { emulator: { specAnswer: 'RENDERED' } });
+  await scenario.deployVersion({ instances: [a()] });
+  const retagged = await scenario.deployVersion({ instances: [{ ...a(), tags: { team: 'web' } }] });
+  expect(retagged.status).toBe('UPDATE_COMPLETE');
+  expect(acceptedUpdates()).toEqual([]);
+  const changed = await scenario.deployVersion({ instances: [{ ...a(8080), tags: { team: 'web' } }] });
+  expect(changed.status).toBe('UPDATE_COMPLETE');
+  expect(acceptedUpdates().map((u) => u.spec)).toEqual([specOf('a-env', 8080)]);
+  expectProtonAsTemplate(scenario, SERVICES);
+});
+
 test('a cancelled stack update: the rollback waits for the forward deployment, then restores the old spec', async () => {
   await scenario.deployVersion({ instances: [a()] });
   scenario.emulator.planDeployment('frontend', 'a', { outcome: 'SUCCEEDED', durationMs: 4 * 60_000 });

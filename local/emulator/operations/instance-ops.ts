@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { parse } from 'yaml';
 import { conflict, notFound, validation } from '../errors';
 import { appendInstance, readInstanceSpec } from '../spec';
 import { Handler, Input, page } from './types';
@@ -11,6 +12,9 @@ function view(state: ProtonState, instance: InstanceRecord): Record<string, unkn
   const templateName = state.services.get(instance.serviceName)?.templateName ?? instance.templateName;
   const serviceInstance = instanceView(instance, templateName);
   if (!state.options.answersClientTokens) delete serviceInstance.lastClientRequestToken;
+  if (state.options.specAnswer === 'RENDERED' && typeof serviceInstance.spec === 'string') {
+    serviceInstance.spec = JSON.stringify(parse(serviceInstance.spec));
+  }
   return { serviceInstance };
 }
 
