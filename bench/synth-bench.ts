@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { DISTINCT_SPECS_ENV } from './apps/instance-props';
 import { measureProcess } from './measure';
 import { progress } from './stats';
 
@@ -25,6 +26,8 @@ export interface TemplateShape {
 export interface SynthResult {
   readonly variant: Variant;
   readonly n: number;
+  /** Every instance had its own spec text (the extra pair of runs); otherwise all shared one. */
+  readonly distinctSpecs: boolean;
   readonly samples: SynthSample[];
   readonly template: TemplateShape;
 }
@@ -44,30 +47,42 @@ function readTemplate(outdir: string): TemplateShape {
 }
 
 export async function runSynthBench(jsDir: string, counts: readonly number[], rounds: number): Promise<SynthResult[]> {
-  const child = path.join(jsDir, 'bench', 'synth-child.js');
-  const env = { ...process.env, ...VALIDATION_ENV };
   const results = new Map<string, SynthResult>();
-  for (const n of counts) {
-    for (let round = 0; round < rounds; round++) {
-      // Rotate the order each round, so no variant always runs first (cold caches) or last.
-      const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
-      for (const variant of order) {
-        const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-bench-out-'));
-        const m = await measureProcess([process.execPath, child, variant, String(n), outdir], env);
-        const key = `${variant}/${n}`;
-        const result = results.get(key) ?? { variant, n, samples: [], template: readTemplate(outdir) };
-        result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb });
-        results.set(key, result);
-        fs.rmSync(outdir, { recursive: true, force: true });
-      }
-      progress(`synth N=${n} round ${round + 1}/${rounds} done`);
-    }
-  }
+  for (const n of counts) await runRounds(jsDir, VARIANTS, n, rounds, false, results);
+  // The construct checks each distinct spec once: its worst case is every spec different, measured for the two
+  // variants that matter at the largest N.
+  await runRounds(jsDir, ['construct', 'hand-rolled'], counts[counts.length - 1], rounds, true, results);
   return [...results.values()];
 }
 
-export function find(results: readonly SynthResult[], variant: Variant, n: number): SynthResult {
-  const r = results.find((x) => x.variant === variant && x.n === n);
-  if (!r) throw new Error(`no synth result for ${variant} at N=${n}`);
+async function runRounds(
+  jsDir: string,
+  variants: readonly Variant[],
+  n: number,
+  rounds: number,
+  distinctSpecs: boolean,
+  results: Map<string, SynthResult>,
+): Promise<void> {
+  const child = path.join(jsDir, 'bench', 'synth-child.js');
+  const env = { ...process.env, ...VALIDATION_ENV, [DISTINCT_SPECS_ENV]: distinctSpecs ? '1' : '0' };
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round, so no variant always runs first (cold caches) or last.
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    for (const variant of order) {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-bench-out-'));
+      const m = await measureProcess([process.execPath, child, variant, String(n), outdir], env);
+      const key = `${variant}/${n}/${distinctSpecs}`;
+      const result = results.get(key) ?? { variant, n, distinctSpecs, samples: [], template: readTemplate(outdir) };
+      result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb });
+      results.set(key, result);
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+    progress(`synth N=${n}${distinctSpecs ? ' (distinct specs)' : ''} round ${round + 1}/${rounds} done`);
+  }
+}
+
+export function find(results: readonly SynthResult[], variant: Variant, n: number, distinctSpecs = false): SynthResult {
+  const r = results.find((x) => x.variant === variant && x.n === n && x.distinctSpecs === distinctSpecs);
+  if (!r) throw new Error(`no synth result for ${variant} at N=${n}${distinctSpecs ? ' (distinct specs)' : ''}`);
   return r;
 }

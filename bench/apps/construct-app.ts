@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { instanceName, SERVICE_NAME, SPEC_YAML } from './instance-props';
+import { instanceName, SERVICE_NAME, specFor } from './instance-props';
 import { ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 /** N ServiceInstances: the construct under test, one shared provider. */
@@ -8,7 +8,7 @@ export function build(stack: Stack, n: number): void {
     new ServiceInstance(stack, `Instance${i}`, {
       serviceName: SERVICE_NAME,
       serviceInstanceName: instanceName(i),
-      spec: ServiceInstanceSpec.fromString(SPEC_YAML),
+      spec: ServiceInstanceSpec.fromString(specFor(i)),
       templateMajorVersion: '1',
       tags: { stage: 'bench' },
     });

@@ -14,6 +14,16 @@ export const SPEC_YAML = [
   '',
 ].join('\n');
 
+/**
+ * The spec of instance i. By default every instance shares SPEC_YAML; with BENCH_DISTINCT_SPECS=1 (set by the synth
+ * bench for one extra pair of runs) each gets its own text, so nothing can be learnt once and reused.
+ */
+export function specFor(i: number): string {
+  return process.env[DISTINCT_SPECS_ENV] === '1' ? `${SPEC_YAML}  replica: ${i}\n` : SPEC_YAML;
+}
+
+export const DISTINCT_SPECS_ENV = 'BENCH_DISTINCT_SPECS';
+
 export const SERVICE_NAME = 'bench-service';
 
 export function instanceName(i: number): string {
@@ -25,7 +35,7 @@ export function handRolledProperties(i: number): Record<string, unknown> {
   return {
     ServiceName: SERVICE_NAME,
     ServiceInstanceName: instanceName(i),
-    Spec: SPEC_YAML,
+    Spec: specFor(i),
     TemplateMajorVersion: '1',
     Tags: { stage: 'bench' },
   };
