@@ -4,8 +4,8 @@ import * as path from 'path';
 import { App, CfnElement, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ServiceInstance, ServiceInstanceSpec } from '../src';
-import { ATTRIBUTES, RESOURCE_TYPE } from '../src/private/contract';
 import { resourceListOf, resourcesOf } from './template-resources';
+import { ATTRIBUTES, RESOURCE_TYPE } from '../src/private/contract';
 
 const SPEC = 'proton: ServiceSpec\nenvironment: prod-env\nspec:\n  port: 80\n';
 

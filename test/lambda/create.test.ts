@@ -8,7 +8,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-proton';
 import { parse } from 'yaml';
-import { ARN, arnOf, completeEvent, createEvent, instance, LOGICAL_ID, service, SPEC, STACK_ID, stackIdOf, succeeded, updateEvent, waiterEvent } from './events';
+import { ARN, arnOf, completeEvent, createEvent, instance, LOGICAL_ID, NEW_SPEC, service, SPEC, STACK_ID, stackIdOf, succeeded, updateEvent, waiterEvent } from './events';
 import { clockAt, cloudFormation, describedStacks, describeStacksCalls, handlerLogs, proton, resetMocks, stackIs, T0 } from './mocks';
 import { DESCRIBE_STACKS_TRANSIENT, describeStacksDenied, SEED_ERRORS, TRANSIENT_ERRORS } from './seed-errors';
 import { isComplete, onEvent } from '../../lambda';
@@ -24,7 +24,6 @@ const updatesSent = () => proton.commandCalls(UpdateServiceInstanceCommand).map(
 const removals = () => proton.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input);
 const remainingIn = (spec: string | undefined) => (parse(spec ?? '').instances as Array<{ name: string }>).map((i) => i.name);
 const reads = (serviceInstance: ServiceInstance) => proton.on(GetServiceInstanceCommand).resolves({ serviceInstance });
-const NEW_SPEC = 'environment: prod-env\nspec:\n  port: 8080\n';
 const ATTEMPTED = Date.parse('2026-11-27T10:00:00Z');
 
 describe('Create', () => {

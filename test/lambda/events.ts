@@ -16,6 +16,8 @@ export const LOGICAL_ID = 'ProdA1B2C3D4';
 export const ARN = 'arn:aws:proton:us-east-1:123456789012:service/frontend/service-instance/prod';
 export const SERVICE_ARN = 'arn:aws:proton:us-east-1:123456789012:service/frontend';
 export const SPEC = 'environment: prod-env\nspec:\n  port: 80\n';
+/** The spec an update changes SPEC to. */
+export const NEW_SPEC = 'environment: prod-env\nspec:\n  port: 8080\n';
 /** The instance ARN of another name in the same service. */
 export const arnOf = (name: string, serviceName = 'frontend') => `arn:aws:proton:us-east-1:123456789012:service/${serviceName}/service-instance/${name}`;
 

@@ -8,7 +8,7 @@ import {
   UntagResourceCommand,
   UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { ARN, arnOf, completeEvent, createEvent, instance, SPEC, succeeded, updateEvent, waiterEvent } from './events';
+import { ARN, arnOf, completeEvent, createEvent, instance, NEW_SPEC, SPEC, succeeded, updateEvent, waiterEvent } from './events';
 import { clockAt, handlerLogs, proton, resetMocks, stackIs } from './mocks';
 import { SEED_ERRORS } from './seed-errors';
 import { isComplete, onEvent } from '../../lambda';
@@ -22,7 +22,6 @@ import { ATTRIBUTES } from '../../src/private/contract';
  * the instance as it is, and says why in a warning that never quotes Proton. Errors of another kind still fail.
  */
 
-const NEW_SPEC = 'environment: prod-env\nspec:\n  port: 8080\n';
 const PROD2 = arnOf('prod2');
 /** Proton's words, which are sensitive: never in the log. */
 const PROTON_TEXT = 'secret-db-password in the stack message';

@@ -8,14 +8,13 @@ import {
   UntagResourceCommand,
   UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { ARN, arnOf, completeEvent, instance, SPEC, STACK_ID, succeeded, UpdateEvent, updateEvent, waiterEvent } from './events';
+import { ARN, arnOf, completeEvent, instance, NEW_SPEC, SPEC, STACK_ID, succeeded, UpdateEvent, updateEvent, waiterEvent } from './events';
 import { clockAt, cloudFormation, describeStacksCalls, handlerLogs, proton, resetMocks, stackIs, T0 } from './mocks';
 import { DESCRIBE_STACKS_TRANSIENT, describeStacksDenied, SEED_ERRORS, TRANSIENT_ERRORS } from './seed-errors';
 import { isComplete, onEvent } from '../../lambda';
 import { clientTokenFor } from '../../lambda/lifecycle/client-token';
 import { IsCompleteRequest } from '../../lambda/lifecycle/types';
 
-const NEW_SPEC = 'environment: prod-env\nspec:\n  port: 8080\n';
 const ATTEMPTED = Date.parse('2026-11-27T10:00:00Z');
 
 /** The UpdateServiceInstance inputs sent, in order. */
