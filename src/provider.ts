@@ -1,13 +1,11 @@
-import * as path from 'path';
-import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct, IDependable } from 'constructs';
-import { HANDLER_ENTRY_POINTS } from './private/contract';
-import { addNagSuppressions, nagResource, suppressProviderFindings } from './private/nag';
+import { addNagSuppressions, nagResource } from './private/nag';
 import {
   ALL_SERVICE_INSTANCES_PATH,
   ALL_SERVICES_PATH,
@@ -17,24 +15,99 @@ import {
   serviceInstancesPath,
   servicePath,
 } from './private/proton-policy';
-import { HANDLER_RUNTIME, HANDLER_TIMEOUT, PROVIDER_TOTAL_TIMEOUT, QUERY_INTERVAL } from './private/runtime';
+import { DEFAULT_PROVIDER_OPTIONS, differences, ProviderOptions, resolveProviderOptions } from './private/provider-options';
+import { buildRuntime } from './private/provider-runtime';
 
-/** Where the build puts the bundled handler (see the `bundle` task in .projenrc.ts). */
-const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'service-instance-handler');
+/**
+ * Settings of the provider that serves a stack's service instances, for accounts whose rules a default
+ * Lambda function does not meet. Each applies to every function the provider creates: the onEvent and
+ * isComplete handlers and the three functions of aws-cdk-lib's Provider framework.
+ */
+export interface ServiceInstanceProviderProps {
+  /**
+   * The VPC to run the functions in. They call the Proton, CloudFormation, Lambda and Step Functions APIs and the
+   * S3 URL CloudFormation gives for the response: the subnets need a NAT gateway, or VPC endpoints for each (see
+   * the README).
+   *
+   * @default - the functions do not run in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Where in the VPC to place the functions. Only with `vpc`.
+   *
+   * @default - the VPC's private subnets, as Lambda chooses by default
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The security groups of the functions, 1 to 5. Only with `vpc`.
+   *
+   * @default - one security group created for the provider, allowing HTTPS (TCP 443) out and nothing else
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The KMS key that encrypts the functions' environment variables.
+   *
+   * @default - Lambda's AWS managed key
+   */
+  readonly environmentEncryption?: kms.IKey;
+
+  /**
+   * How long the provider's log groups (the handlers', the framework's and the waiter's) keep their events.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the provider's log groups when they leave the stack: `DESTROY`, `RETAIN` or
+   * `RETAIN_ON_UPDATE_OR_DELETE`.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * The instruction set of the functions: `X86_64` or `ARM_64`. The handlers are plain JavaScript and run on
+   * either.
+   *
+   * @default lambda.Architecture.X86_64
+   */
+  readonly architecture?: lambda.Architecture;
+
+  /**
+   * How often the waiter asks whether a deployment has finished: whole seconds, 5 to 30. Shorter sees a
+   * deployment end sooner; longer makes fewer Lambda invocations and Proton calls.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly pollInterval?: Duration;
+}
 
 /**
  * The custom-resource provider that every ServiceInstance of a stack shares.
  *
  * One Provider synthesizes five Lambda functions and a state machine, so it is created once per stack, the first
- * time a ServiceInstance needs it, and found again by its id afterwards. Each ServiceInstance asks it for the
- * policy that grants its service (see private/proton-policy.ts) and depends on that policy.
+ * time a ServiceInstance needs it, and found again by its id afterwards. Configure it with
+ * `ServiceInstanceProvider.of(stack, props)`, before or after the stack's instances are added; a stack's provider
+ * is configured once (a second configuration with other settings fails synth). Each ServiceInstance asks it for
+ * the policy that grants its service (see private/proton-policy.ts) and depends on that policy.
  */
 export class ServiceInstanceProvider extends Construct {
-  /** Returns the stack's provider, creating it on first use. */
-  public static of(scope: IConstruct): ServiceInstanceProvider {
+  /**
+   * Returns the stack's provider, creating it on first use; with props, configures it.
+   *
+   * @param scope a construct in the stack
+   * @param props the provider's settings; leave out to use the ones it has (the defaults, unless configured)
+   */
+  public static of(scope: IConstruct, props?: ServiceInstanceProviderProps): ServiceInstanceProvider {
     const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(ServiceInstanceProvider.ID);
-    return (existing as ServiceInstanceProvider | undefined) ?? new ServiceInstanceProvider(stack, ServiceInstanceProvider.ID);
+    const existing = stack.node.tryFindChild(ServiceInstanceProvider.ID) as ServiceInstanceProvider | undefined;
+    const provider = existing ?? new ServiceInstanceProvider(stack, ServiceInstanceProvider.ID);
+    if (props !== undefined) provider.configure(props);
+    return provider;
   }
 
   private static readonly ID = 'cdk-proton.ServiceInstanceProvider';
@@ -48,6 +121,12 @@ export class ServiceInstanceProvider extends Construct {
   private readonly grants = new Map<string, iam.CfnManagedPolicy>();
   /** The last registered instance of each service, so that deletes of one service run one after another. */
   private readonly lastOfService = new Map<string, Construct>();
+  /** The settings the runtime is built with, and whether they were given (rather than the defaults). */
+  private options: ProviderOptions = DEFAULT_PROVIDER_OPTIONS;
+  private configured = false;
+  /** The ids of the children buildRuntime created, removed when it builds again. */
+  private runtimeIds: string[] = [];
+  private runtimeToken = '';
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -63,84 +142,10 @@ export class ServiceInstanceProvider extends Construct {
       new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: stackAndParents(Stack.of(this)).map((s) => s.stackId) }),
     );
 
-    const handler = (name: string, entry: string) =>
-      new lambda.Function(this, name, {
-        code: lambda.Code.fromAsset(HANDLER_ASSET),
-        handler: `index.${entry}`,
-        runtime: HANDLER_RUNTIME,
-        role: this.role,
-        loggingFormat: lambda.LoggingFormat.JSON,
-        memorySize: 256,
-        timeout: HANDLER_TIMEOUT,
-        description: `cdk-proton: AWS Proton service instance ${entry} handler`,
-      });
-    const onEvent = handler('OnEvent', HANDLER_ENTRY_POINTS.onEvent);
-    const isComplete = handler('IsComplete', HANDLER_ENTRY_POINTS.isComplete);
-    const handlerLogging = this.handlerLogGroups([onEvent, isComplete]);
-
-    // The framework's own functions get roles of ours instead of the default ones, which attach the AWS managed
-    // AWSLambdaBasicExecutionRole (logs:CreateLogGroup on *): they only write to the provider's log group.
-    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const frameworkRole = (name: string, what: string) => {
-      const role = new iam.Role(this, name, {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: `cdk-proton: the custom-resource Provider framework's ${what}`,
-      });
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [providerLogs.logGroupArn] }),
-      );
-      return role;
-    };
-    const frameworkRoles = [
-      frameworkRole('FrameworkOnEventRole', 'onEvent function'),
-      frameworkRole('FrameworkWaiterRole', 'isComplete and onTimeout functions'),
-    ];
-
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: onEvent,
-      isCompleteHandler: isComplete,
-      queryInterval: QUERY_INTERVAL,
-      totalTimeout: PROVIDER_TOTAL_TIMEOUT,
-      logGroup: providerLogs,
-      // The framework logs every request it relays, resource properties (the spec) and Data (the outputs) included,
-      // with console.log. Lambda drops those lines below this level; what it keeps is what the framework could not
-      // tell CloudFormation itself. (aws-cdk-lib's own default is FATAL; pinned here so that a change of default
-      // cannot start logging specs.)
-      frameworkLambdaLoggingLevel: lambda.ApplicationLogLevel.ERROR,
-      frameworkOnEventRole: frameworkRoles[0],
-      frameworkCompleteAndTimeoutRole: frameworkRoles[1],
-      // The waiter's execution history shows each poll, retry and the final timeout: what an operator needs when
-      // a deployment hangs. Without execution data, which carries the resource properties (the spec among them).
-      // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's CloudWatch Logs resource policy.
-      disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: {
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: false,
-        destination: new logs.LogGroup(this, 'WaiterLogs', {
-          logGroupName: `/aws/vendedlogs/states/cdk-proton-waiter-${isComplete.functionName}`,
-          retention: logs.RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-      },
-    });
-    this.serviceToken = provider.serviceToken;
-
-    const frameworkFunction = (entry: string) => provider.node.findChild(`framework-${entry}`);
-    // Every custom resource reaches the handlers through framework-onEvent: the handlers' log groups and their
-    // permission to write there exist before the first request.
-    frameworkFunction('onEvent').node.addDependency(handlerLogging);
-
-    suppressProviderFindings({
-      handlers: [onEvent, isComplete],
-      frameworkFunctions: ['onEvent', 'isComplete', 'onTimeout'].map(frameworkFunction),
-      frameworkRoles,
-      waiter: provider.node.findChild('waiter-state-machine'),
-      frameworkIsComplete: frameworkFunction('isComplete'),
-      frameworkOnTimeout: frameworkFunction('onTimeout'),
-    });
+    // The instances name the provider through this token, so that a runtime built again (configured after the
+    // first instance) is the one they reach.
+    this.serviceToken = Lazy.string({ produce: () => this.runtimeToken });
+    this.buildRuntime();
   }
 
   /**
@@ -149,35 +154,37 @@ export class ServiceInstanceProvider extends Construct {
    * same service, which it should depend on too (Proton removes an instance by rewriting its service's spec, so
    * two removals from one service must not run at once).
    */
-  public register(instance: Construct, serviceName: string): { readonly grant: IDependable; readonly previous?: Construct } {
+  /** @internal */
+  public _register(instance: Construct, serviceName: string): { readonly grant: IDependable; readonly previous?: Construct } {
     const key = this.serviceKey(serviceName);
     const previous = this.lastOfService.get(key);
     this.lastOfService.set(key, instance);
     return { grant: this.grantFor(key, serviceName), previous };
   }
 
-  /**
-   * The handlers log to `/aws/lambda/<function name>`, the log group Lambda uses by default, because that is the
-   * group aws-cdk-lib's framework names in every failure it reports (`Logs: /aws/lambda/<function>`). The groups
-   * are created here with a retention, and the role may write to them and nowhere else. That permission is a
-   * policy of its own: in the role's default policy it would close a loop (function → default policy → log group
-   * → function name).
-   */
-  private handlerLogGroups(functions: lambda.Function[]): iam.Policy {
-    const groups = functions.map(
-      (fn) =>
-        new logs.LogGroup(this, `${fn.node.id}Logs`, {
-          logGroupName: `/aws/lambda/${fn.functionName}`,
-          retention: logs.RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-    );
-    return new iam.Policy(this, 'HandlerLogging', {
-      roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: groups.map((g) => g.logGroupArn) }),
-      ],
-    });
+  private configure(props: ServiceInstanceProviderProps): void {
+    const options = resolveProviderOptions(props);
+    if (this.configured) {
+      const changed = differences(this.options, options);
+      if (changed.length > 0) {
+        throw new Error(
+          `ServiceInstanceProvider: the provider of stack ${Stack.of(this).stackName} is configured twice with different settings ` +
+            `(${changed.join('; ')}). A stack has one provider: configure it once.`,
+        );
+      }
+      return;
+    }
+    this.options = options;
+    this.configured = true;
+    this.buildRuntime();
+  }
+
+  /** Builds the functions, framework and log groups from the current settings, replacing any built before. */
+  private buildRuntime(): void {
+    for (const id of this.runtimeIds) this.node.tryRemoveChild(id);
+    const before = new Set(this.node.children.map((c) => c.node.id));
+    this.runtimeToken = buildRuntime(this, this.role, this.options);
+    this.runtimeIds = this.node.children.map((c) => c.node.id).filter((id) => !before.has(id));
   }
 
   /** A service name as a map key: itself, or its CloudFormation form when it is a token (e.g. a parameter). */

@@ -295,7 +295,7 @@ export class ServiceInstance extends ServiceInstanceBase implements ITaggable {
         [Prop.NO_ECHO]: props.noEcho ? 'true' : undefined,
       },
     });
-    const { grant, previous } = provider.register(this, props.serviceName);
+    const { grant, previous } = provider._register(this, props.serviceName);
     // The policy that lets the handler act on this instance is deleted only after this resource (see provider).
     this.resource.node.addDependency(grant);
     if (previous) {

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
-import { ServiceInstance, ServiceInstanceSpec } from '../src';
+import { ServiceInstance, ServiceInstanceProvider, ServiceInstanceSpec } from '../src';
+import { applyAccountBoundary, lockedDownProvider } from './fixtures/locked-down';
 import { RESOURCE_TYPE } from '../src/private/contract';
 
 /**
@@ -81,6 +82,12 @@ function synthesizeStacks(): Record<string, string> {
   });
   Tags.of(instance).add('team', 'web');
 
+  // The provider configured for a locked-down account: VPC, KMS key, ARM, log settings, poll interval, boundary.
+  const locked = new Stack(app, 'LockedDown', { env: ENV });
+  ServiceInstanceProvider.of(locked, lockedDownProvider(locked));
+  applyAccountBoundary(locked);
+  new ServiceInstance(locked, 'Prod', { serviceName: 'frontend', serviceInstanceName: 'prod', spec: ServiceInstanceSpec.fromString(SPEC) });
+
   app.synth();
 
   // The example app: its module synthesizes its own App on import, into CDK_OUTDIR, so it synthesizes once.
@@ -100,6 +107,7 @@ function synthesizeStacks(): Record<string, string> {
     'one instance': path.join(outdir, 'library', 'OneInstance.template.json'),
     'many instances across services': path.join(outdir, 'library', 'ManyInstances.template.json'),
     'all props set': path.join(outdir, 'library', 'AllProps.template.json'),
+    'a locked-down provider': path.join(outdir, 'library', 'LockedDown.template.json'),
     'the example app (examples/app.ts)': path.join(exampleOut, 'FrontendInstances.template.json'),
   };
 }
@@ -133,7 +141,7 @@ describe('cfn-lint', () => {
     expect(canary.map((m) => m.Rule.Id)).toContain('E3002');
   });
 
-  test.each(['one instance', 'many instances across services', 'all props set', 'the example app (examples/app.ts)'])(
+  test.each(['one instance', 'many instances across services', 'all props set', 'a locked-down provider', 'the example app (examples/app.ts)'])(
     '%s: no error or warning',
     (name) => {
       const file = templates[name];

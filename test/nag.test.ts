@@ -3,7 +3,8 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
-import { ServiceInstance, ServiceInstanceSpec } from '../src';
+import { ServiceInstance, ServiceInstanceProvider, ServiceInstanceSpec } from '../src';
+import { applyAccountBoundary, lockedDownProvider } from './fixtures/locked-down';
 
 /**
  * cdk-nag's AwsSolutions pack over stacks built with this library. A user's own cdk-nag run must see nothing
@@ -74,6 +75,21 @@ describe('cdk-nag AwsSolutions', () => {
     const service = new CfnParameter(stack, 'ServiceName', { default: 'frontend' });
     const name = new CfnParameter(stack, 'InstanceName', { default: 'prod' });
     new ServiceInstance(stack, 'FromParameters', { serviceName: service.valueAsString, serviceInstanceName: name.valueAsString, spec: SPEC });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('a locked-down provider (VPC, KMS key, ARM, log settings, poll interval, boundary): no unsuppressed finding', () => {
+    const stack = newStack();
+    ServiceInstanceProvider.of(stack, lockedDownProvider(stack));
+    applyAccountBoundary(stack);
+    addInstances(stack, 3, 2);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('a locked-down provider configured after its instances: no unsuppressed finding either', () => {
+    const stack = newStack();
+    addInstances(stack, 3, 2);
+    ServiceInstanceProvider.of(stack, lockedDownProvider(stack));
     expect(nagFindings(stack)).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { CfnResource, IResolvable, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, IResolvable, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -55,6 +55,8 @@ export interface ProviderParts {
   readonly waiter: IConstruct;
   readonly frameworkIsComplete: IConstruct;
   readonly frameworkOnTimeout: IConstruct;
+  /** How often the waiter polls. */
+  readonly pollInterval: Duration;
 }
 
 export function suppressProviderFindings(parts: ProviderParts): void {
@@ -80,7 +82,7 @@ export function suppressProviderFindings(parts: ProviderParts): void {
     {
       id: 'AwsSolutions-SF2',
       reason:
-        'The waiter only polls the isComplete function every 10 seconds; its execution history goes to a log group ' +
+        `The waiter only polls the isComplete function every ${parts.pollInterval.toHumanString()}; its execution history goes to a log group ` +
         '(level ALL) and the handlers log every Proton call, so X-Ray tracing would add cost and xray:* on * for no insight.',
     },
   ]);
@@ -98,6 +100,20 @@ export function suppressProviderFindings(parts: ProviderParts): void {
         'Step Functions logging to CloudWatch Logs needs the log-delivery actions (logs:CreateLogDelivery, ' +
         'logs:PutResourcePolicy, ...), which support no resource-level permissions (Resource "*"), as the Step ' +
         'Functions documentation prescribes.',
+      applies_to: ['Resource::*'],
+    },
+  ]);
+}
+
+/** The VPC networking permissions of the provider's roles (see provider-runtime.ts). */
+export function suppressNetworkFindings(policy: CfnResource): void {
+  addNagSuppressions(policy, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Lambda creates, describes and deletes the network interfaces of a function in a VPC with its role; these are ' +
+        'the actions of the AWS managed AWSLambdaVPCAccessExecutionRole, on "*" as there: the interfaces do not exist ' +
+        'before Lambda creates them, and the Describe actions support no resource-level permissions.',
       applies_to: ['Resource::*'],
     },
   ]);

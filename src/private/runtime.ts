@@ -5,8 +5,14 @@ import { INSTANCE_TIMEOUT_SECONDS } from './contract';
 /** The Lambda runtime of the handler; the esbuild target in .projenrc.ts (`node22`) must match it. */
 export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
-/** How often the Provider framework asks the handler whether a deployment has finished. */
-export const QUERY_INTERVAL = Duration.seconds(10);
+/**
+ * How often the Provider framework asks the handler whether a deployment has finished, and the bounds of
+ * `pollInterval`: at most 30 s, so that the last poll after the longest instance timeout still falls within the
+ * waiter's total timeout and the handler answers within SERVICE_TIMEOUT_MARGIN.
+ */
+export const DEFAULT_POLL_INTERVAL = Duration.seconds(10);
+export const MIN_POLL_INTERVAL = Duration.seconds(5);
+export const MAX_POLL_INTERVAL = Duration.seconds(30);
 
 /** The `timeout` bounds a ServiceInstance accepts, and its default (long enough for most Proton deployments). */
 export const MIN_INSTANCE_TIMEOUT = Duration.seconds(INSTANCE_TIMEOUT_SECONDS.min);
