@@ -159,9 +159,8 @@ describe('a stack configures its provider once', () => {
     expect(() => ServiceInstanceProvider.of(s, { architecture: lambda.Architecture.X86_64, pollInterval: Duration.seconds(20) })).toThrow(
       /configured twice with different settings \(architecture: arm64, then x86_64\)\. A stack has one provider: configure it once\./,
     );
-    expect(() => ServiceInstanceProvider.of(s, { architecture: lambda.Architecture.ARM_64, logRetention: logs.RetentionDays.ONE_WEEK, pollInterval: Duration.seconds(20) })).toThrow(
-      /logRetention: 30, then 7/,
-    );
+    const weekly = { architecture: lambda.Architecture.ARM_64, logRetention: logs.RetentionDays.ONE_WEEK, pollInterval: Duration.seconds(20) };
+    expect(() => ServiceInstanceProvider.of(s, weekly)).toThrow(/logRetention: 30, then 7/);
   });
 
   test('the provider found from any construct of the stack is the same one', () => {
