@@ -1,4 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { cannotReach, isConnectionFailure } from './errors';
+import { watchReach } from './reach';
 import { sdkClientConfig } from './sdk-config';
 
 /**
@@ -10,7 +12,7 @@ import { sdkClientConfig } from './sdk-config';
 let client: CloudFormationClient | undefined;
 
 function cloudFormationClient(): CloudFormationClient {
-  client ??= new CloudFormationClient(sdkClientConfig());
+  client ??= watchReach(new CloudFormationClient(sdkClientConfig()), 'CloudFormation', isConnectionFailure, cannotReach);
   return client;
 }
 

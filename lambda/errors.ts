@@ -10,6 +10,12 @@ import type { InstanceRef } from '../src/private/contract';
 /** Errors that pass: the call may succeed if made again later (the SDK has already retried it a few times). */
 const TRANSIENT_NAMES = new Set(['ThrottlingException', 'Throttling', 'InternalServerException', 'TimeoutError', 'RequestTimeout', 'ServiceUnavailable']);
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+/**
+ * Failures to open a connection at all, as Node and the SDK word them: the name does not resolve, nothing answers
+ * at the address, or the SDK's connection timeout (see sdk-config.ts) ran out. Matched on the message, which
+ * survives the SDK's "error wrapper" (where the error's code does not).
+ */
+const CONNECT_FAILURE = /\bconnect (ECONNREFUSED|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)\b|\bgetaddrinfo (ENOTFOUND|EAI_AGAIN)\b|did not establish a connection/;
 
 const SDK_WRAPPER = 'AWS SDK error wrapper for ';
 
@@ -18,6 +24,10 @@ export const END_OF_SUPPORT = '2026-10-07';
 
 interface SdkError extends Error {
   code?: string;
+  syscall?: string;
+  hostname?: string;
+  address?: string;
+  port?: number;
   $metadata?: { httpStatusCode?: number };
 }
 
@@ -43,6 +53,18 @@ export function isTransient(e: unknown): boolean {
   if (err.code && TRANSIENT_CODES.has(err.code)) return true;
   const status = err.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;
+}
+
+/**
+ * The call never reached the service: no connection could be opened (the name does not resolve, nothing answers,
+ * the connection timeout ran out). Still transient for a wait that has reached the service before; onEvent fails
+ * at once when an API was never reached (see reach.ts).
+ */
+export function isConnectionFailure(e: unknown): boolean {
+  const err = e as SdkError;
+  if (!err) return false;
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || (err.syscall === 'connect' && err.code !== undefined)) return true;
+  return CONNECT_FAILURE.test(err.message ?? '');
 }
 
 export function isConflict(e: unknown): boolean {
@@ -181,9 +203,28 @@ function callAdvice(err: SdkError, name: string, ctx: CallContext, service: stri
     case 'ConflictException':
       return '. Another operation is running on it; deploy again once it has finished.';
     default:
-      if (err?.code === 'ENOTFOUND') {
-        return `. The ${api} endpoint does not resolve in this region; AWS Proton support ended on ${END_OF_SUPPORT}.`;
-      }
+      if (isConnectionFailure(err)) return `. ${unreachableAdvice(service, api)}`;
       return isTransient(err) ? `. ${api} kept failing after retries; deploy again later.` : '';
   }
+}
+
+/**
+ * What to do when an API cannot be reached at all. In a VPC, that is a route; outside one, for Proton, most likely
+ * the end of the service.
+ */
+export function unreachableAdvice(service: string, api: string): string {
+  const region = process.env.AWS_REGION ?? '<region>';
+  const route =
+    `The handler could not connect to the ${api} API. If the provider's functions run in a VPC (ServiceInstanceProvider ` +
+    `vpc), their subnets need a NAT gateway or an interface VPC endpoint for com.amazonaws.${region}.${service} with private DNS enabled, ` +
+    'and their security groups must allow HTTPS out.';
+  return service === 'proton'
+    ? `${route} Otherwise the Proton endpoint may be gone from this region: AWS Proton support ended on ${END_OF_SUPPORT}.`
+    : route;
+}
+
+/** onEvent could not connect to an API at all (see reach.ts): fails the request at once, saying how to fix it. */
+export function cannotReach(api: string, error: unknown): ProtonDeploymentError {
+  const service = api === 'Proton' ? 'proton' : 'cloudformation';
+  return new ProtonDeploymentError(`Cannot reach the ${api} API (${errorSummary(error)}). ${unreachableAdvice(service, api)}`);
 }

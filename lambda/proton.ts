@@ -14,6 +14,8 @@ import {
   UpdateServiceInstanceCommand,
   UpdateServiceInstanceCommandInput,
 } from '@aws-sdk/client-proton';
+import { cannotReach, isConnectionFailure } from './errors';
+import { watchReach } from './reach';
 import { sdkClientConfig } from './sdk-config';
 
 /**
@@ -28,7 +30,7 @@ export type UpdateInstanceInput = UpdateServiceInstanceCommandInput;
 let client: ProtonClient | undefined;
 
 export function protonClient(): ProtonClient {
-  client ??= new ProtonClient(sdkClientConfig());
+  client ??= watchReach(new ProtonClient(sdkClientConfig()), 'Proton', isConnectionFailure, cannotReach);
   return client;
 }
 

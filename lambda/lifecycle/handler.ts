@@ -1,4 +1,5 @@
 import { parseProperties } from '../properties';
+import { beginOnEvent, waitOutConnectionFailures } from '../reach';
 import { onCreate, isCreateComplete } from './create';
 import { isDeleteComplete, onDelete } from './delete';
 import { isReconcileComplete } from './reconcile';
@@ -12,6 +13,7 @@ import { onUpdate } from './update';
  */
 export async function dispatchOnEvent(event: OnEventRequest): Promise<OnEventResponse> {
   const props = parseProperties(event.ResourceProperties);
+  beginOnEvent();
   const response = await (() => {
     switch (event.RequestType) {
       case 'Create':
@@ -32,6 +34,8 @@ export async function dispatchOnEvent(event: OnEventRequest): Promise<OnEventRes
  */
 export async function dispatchIsComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
   const props = parseProperties(event.ResourceProperties);
+  // Its onEvent connected: a connection failure now is passing trouble, waited out until the deadline.
+  waitOutConnectionFailures();
   if (event.RequestType === 'Delete') return isDeleteComplete(event, props);
   const watch = event.ProtonState.creates ? isCreateComplete : isReconcileComplete;
   return completingRollback(event, props, () => watch(event, props));

@@ -1,6 +1,7 @@
 import { describeStack } from '../cloudformation';
 import { describeCallError, errorName, isTransient } from '../errors';
 import { log } from '../log';
+import { waitOutConnectionFailures } from '../reach';
 
 /**
  * Where in a stack operation a request arrives. CloudFormation's requests do not say whether an Update is a
@@ -27,7 +28,7 @@ const MAX_NESTING = 5;
  */
 export async function currentPhase(stackId: string): Promise<string | undefined> {
   try {
-    return (await describeStack(stackId)).status;
+    return rollbackAware((await describeStack(stackId)).status);
   } catch (e) {
     if (!isTransient(e)) {
       throw describeCallError(e, { operation: 'DescribeStacks', service: 'cloudformation', subject: 'its own stack', resource: stackId });
@@ -52,11 +53,17 @@ export async function deletionPhase(stackId: string): Promise<string | undefined
       if (status !== 'DELETE_IN_PROGRESS' || stack.parentId === undefined) break;
       id = stack.parentId;
     }
-    return status;
+    return rollbackAware(status);
   } catch (e) {
     log.warn('DescribeStacks failed; deciding the removal without the stack status', { error: errorName(e), stackId: id });
     return id === stackId ? undefined : status;
   }
+}
+
+/** A request that belongs to a rollback must not fail on a connection failure: it waits it out (see reach.ts). */
+function rollbackAware(phase: string | undefined): string | undefined {
+  if (isUpdateRollback(phase) || rollsBackCreation(phase)) waitOutConnectionFailures();
+  return phase;
 }
 
 export function isUpdateRollback(phase: string | undefined): boolean {

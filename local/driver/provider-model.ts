@@ -3,6 +3,7 @@
  * function as the Lambda runtime runs it, and how a ServiceToken leads to the Provider framework's user functions
  * and its waiter's retry policy (for the static description; at run time the framework finds them itself).
  */
+import { createHash } from 'crypto';
 import { AssemblyStack, functionCodeDir } from './assembly';
 import { LambdaFunctionSpec } from './lambda-runtime';
 import { LAMBDA_DEFAULT_TIMEOUT_SECONDS } from './limits';
@@ -58,6 +59,12 @@ export function fakePhysicalId(naming: Naming, logicalId: string, type: string, 
     case 'AWS::StepFunctions::StateMachine':
       // Ref of a state machine is its ARN.
       return `arn:${naming.partition}:states:${naming.region}:${naming.accountId}:stateMachine:${String(props.StateMachineName ?? generated)}`;
+    case 'AWS::IAM::ManagedPolicy':
+      // Ref of a managed policy is its ARN (what a PermissionsBoundary or ManagedPolicyArns names).
+      return `arn:${naming.partition}:iam::${naming.accountId}:policy/${String(props.ManagedPolicyName ?? generated)}`;
+    case 'AWS::EC2::SecurityGroup':
+      // Ref of a security group in a VPC is its id.
+      return `sg-${createHash('sha256').update(generated).digest('hex').slice(0, 17)}`;
     default: return generated;
   }
 }
@@ -70,6 +77,7 @@ export function fakeAttributes(naming: Naming, type: string, physicalId: string)
     case 'AWS::IAM::Role': return { Arn: `arn:${partition}:iam::${accountId}:role/${physicalId}`, RoleId: `AROA${physicalId.length}LOCAL` };
     case 'AWS::StepFunctions::StateMachine': return { Arn: physicalId, Name: physicalId.split(':').pop() };
     case 'AWS::Logs::LogGroup': return { Arn: `arn:${partition}:logs:${region}:${accountId}:log-group:${physicalId}:*` };
+    case 'AWS::EC2::SecurityGroup': return { GroupId: physicalId };
     default: return { Arn: `arn:${partition}:${service.toLowerCase()}:${region}:${accountId}:${kind.toLowerCase()}/${physicalId}` };
   }
 }

@@ -16,20 +16,11 @@
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { integSettings } from './integ-settings';
 import { ServiceInstance, ServiceInstanceSpec } from '../../src';
 
 const app = new App();
-
-/** A setting from context first, then the environment, then the default (so the snapshot is stable offline). */
-function setting(contextKey: string, envName: string, fallback: string): string {
-  const fromContext = app.node.tryGetContext(contextKey);
-  return String(fromContext ?? process.env[envName] ?? fallback);
-}
-
-const serviceName = setting('serviceName', 'CDK_PROTON_INTEG_SERVICE', 'cdk-proton-integ');
-const serviceInstanceName = setting('serviceInstanceName', 'CDK_PROTON_INTEG_INSTANCE', 'integ-instance');
-const environmentName = setting('environmentName', 'CDK_PROTON_INTEG_ENVIRONMENT', 'cdk-proton-integ-env');
-const specInputs = JSON.parse(setting('specInputs', 'CDK_PROTON_INTEG_SPEC_INPUTS', '{}'));
+const { serviceName, serviceInstanceName, environmentName, specInputs } = integSettings(app);
 
 const stack = new Stack(app, 'CdkProtonServiceInstanceInteg');
 

@@ -608,10 +608,12 @@ describe('Create failing', () => {
     await expect(onEvent(createEvent())).rejects.toThrow(message);
   });
 
-  test('a network failure with an unknown host says the endpoint is gone', async () => {
+  test('a network failure with an unknown host says how to route to Proton, or that the endpoint may be gone', async () => {
     const err = Object.assign(new Error('getaddrinfo ENOTFOUND proton.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' });
     proton.on(CreateServiceInstanceCommand).rejects(err);
-    await expect(onEvent(createEvent())).rejects.toThrow(/endpoint does not resolve in this region; AWS Proton support ended on 2026-10-07/);
+    const failure = onEvent(createEvent());
+    await expect(failure).rejects.toThrow(/NAT gateway or an interface VPC endpoint for com\.amazonaws\.\S+\.proton with private DNS enabled/);
+    await expect(failure).rejects.toThrow(/the Proton endpoint may be gone from this region: AWS Proton support ended on 2026-10-07/);
   });
 
   test('a missing required property is reported by name, before any call', async () => {
