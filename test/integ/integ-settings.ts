@@ -16,7 +16,8 @@ export interface IntegSettings {
  * @param instanceDefault the instance name when none is given
  */
 export function integSettings(app: App, instanceDefault = 'integ-instance'): IntegSettings {
-  const setting = (contextKey: string, envName: string, fallback: string) => String(app.node.tryGetContext(contextKey) ?? process.env[envName] ?? fallback);
+  const setting = (contextKey: string, envName: string, fallback: string) =>
+    String(app.node.tryGetContext(contextKey) ?? process.env[envName] ?? fallback);
   return {
     serviceName: setting('serviceName', 'CDK_PROTON_INTEG_SERVICE', 'cdk-proton-integ'),
     serviceInstanceName: setting('serviceInstanceName', 'CDK_PROTON_INTEG_INSTANCE', instanceDefault),

@@ -36,7 +36,8 @@ afterEach(async () => {
 });
 
 /** How long the operation took on the driver's clock, from its first event to its last. */
-const stackTimeMs = (events: ReadonlyArray<{ readonly timestamp: Date }>) => events[events.length - 1].timestamp.getTime() - events[0].timestamp.getTime();
+const stackTimeMs = (events: ReadonlyArray<{ readonly timestamp: Date }>) =>
+  events[events.length - 1].timestamp.getTime() - events[0].timestamp.getTime();
 
 /** Lambda invocations of the waiter's isComplete: none when onEvent failed at once. */
 const polls = (b: Bench) => b.driver.invocations.filter((i) => /IsComplete/.test(i.functionName)).length;
