@@ -13,6 +13,7 @@ import { ROOT } from './compile';
 import { constructInstanceName, stackName, synthDeployApp } from './deploy-app';
 import type { DeployChildReport } from './deploy-child';
 import { progress } from './stats';
+import { DEFAULT_POLL_INTERVAL } from '../src/private/runtime';
 
 export interface WatchedDeployment {
   readonly watcher: 'construct' | 'sdk-waiter';
@@ -30,10 +31,12 @@ export interface DeployBenchResult {
   readonly intervalSeconds: number;
   readonly deployments: WatchedDeployment[];
   readonly wallMs: number;
+  /** Lambda use of each construct deployment (one instance each), in order of length. */
+  readonly lambda: Array<DeployChildReport['lambda']>;
 }
 
-/** The construct's poll interval (src/private/runtime.ts QUERY_INTERVAL). */
-export const INTERVAL_SECONDS = 10;
+/** The construct's default poll interval. */
+export const INTERVAL_SECONDS = DEFAULT_POLL_INTERVAL.toSeconds();
 
 function runChild(assemblyDir: string, stack: string, endpoint: string): Promise<DeployChildReport> {
   const child = spawn(
@@ -91,7 +94,7 @@ export async function runDeployBench(lengthsMs: readonly number[]): Promise<Depl
       deployments.push(watched(emulator, 'sdk-waiter', waiterName(i), waiterDone[i]));
     });
     progress('deploy: done');
-    return { intervalSeconds: INTERVAL_SECONDS, deployments, wallMs: Date.now() - started };
+    return { intervalSeconds: INTERVAL_SECONDS, deployments, wallMs: Date.now() - started, lambda: reports.map((r) => r.lambda) };
   } finally {
     await emulator.stop();
     fs.rmSync(assemblyDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 import type { BundleBenchResult } from './bundle-bench';
 import type { DeployBenchResult, WatchedDeployment } from './deploy-bench';
 import type { MachineInfo } from './machine';
+import { OptionResult, ratioToDefault } from './options-bench';
 import { fixed, kb, max, median, verdict } from './stats';
 import { find, SynthResult, Variant, VARIANTS } from './synth-bench';
 
@@ -14,8 +15,13 @@ export interface BenchResults {
   readonly synth: SynthResult[];
   readonly bundle: BundleBenchResult;
   readonly deploy: DeployBenchResult;
+  readonly options: OptionResult[];
+  readonly optionsN: number;
   readonly totalSeconds: number;
 }
+
+/** AWS Lambda's published prices (us-east-1, first tier), for the architecture figures. */
+const LAMBDA_PRICE = { x86PerGbSecond: 0.0000166667, armPerGbSecond: 0.0000133334, perRequest: 0.2 / 1e6 } as const;
 
 export const TARGETS = {
   synthRatioAt100: 1.3,
@@ -184,6 +190,34 @@ export function renderReport(r: BenchResults): string {
     '|---|---|---|---|---|---|---|',
     ...r.deploy.deployments.map((d) =>
       `| ${d.watcher} | ${d.instanceName} | ${fixed(d.deploymentMs / 1000, 1)} s | ${fixed(d.lagMs / 1000, 2)} s | ${d.getCalls} | ${d.protonCalls} | ${callBudget(d, r.deploy.intervalSeconds)} |`),
+    '',
+  );
+
+  const base = r.options.find((o) => o.option === 'default')!;
+  push(
+    `## Provider options at synth (N = ${r.optionsN} instances; median of ${base.wallMs.length} fresh \`node\` processes; options interleaved each round)`,
+    '',
+    '| provider configured with | synth | ÷ default (median of per-round ratios) | template bytes | + bytes | resources |',
+    '|---|---|---|---|---|---|',
+    ...r.options.map((o) =>
+      `| ${o.option} | ${fixed(median(o.wallMs))} ms | ${ratioToDefault(r.options, o).toFixed(2)}× | ${o.templateBytes} | ${o.templateBytes - base.templateBytes} | ${o.resources} |`),
+    '',
+  );
+
+  const use = r.deploy.lambda;
+  const invocations = median(use.map((u) => u.invocations));
+  const gbSeconds = median(use.map((u) => u.gbSeconds));
+  const cost = (perGbSecond: number) => (invocations * LAMBDA_PRICE.perRequest + gbSeconds * perGbSecond) * 1000;
+  push(
+    `## Lambda use of one deployment, and the architecture (the ${use.length} construct deployments above, one instance each)`,
+    '',
+    '| invocations (median) | billed GB-seconds (median; local durations) | per 1,000 deployments, x86_64 | per 1,000 deployments, arm64 |',
+    '|---|---|---|---|',
+    `| ${fixed(invocations)} | ${fixed(gbSeconds, 2)} | $${cost(LAMBDA_PRICE.x86PerGbSecond).toFixed(4)} | $${cost(LAMBDA_PRICE.armPerGbSecond).toFixed(4)} |`,
+    '',
+    `Prices: AWS Lambda, us-east-1, first tier: $${LAMBDA_PRICE.x86PerGbSecond} (x86_64) and $${LAMBDA_PRICE.armPerGbSecond} (arm64) per GB-second, ` +
+      `$${LAMBDA_PRICE.perRequest * 1e6} per million requests. Durations are the local driver's (in-process, no cold start), so the ` +
+      'GB-seconds are a floor.',
     '',
   );
 

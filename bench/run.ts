@@ -9,6 +9,7 @@ import { compileBenchApps } from './compile';
 import { runDeployBench } from './deploy-bench';
 import { machineInfo } from './machine';
 import { HAS_GNU_TIME } from './measure';
+import { runOptionsBench } from './options-bench';
 import { renderReport } from './report';
 import { progress } from './stats';
 import { runSynthBench } from './synth-bench';
@@ -16,6 +17,8 @@ import { runSynthBench } from './synth-bench';
 const QUICK = process.env.BENCH_QUICK === '1';
 const COUNTS = [1, 10, 100, 200];
 const SYNTH_ROUNDS = QUICK ? 1 : 7;
+/** Instances in each provider-options stack: enough that the instances are there, few enough that the provider dominates. */
+const OPTIONS_N = 10;
 const LOAD_ROUNDS = QUICK ? 2 : 15;
 /** Deployment lengths spread over one poll interval, so the lags cover the whole range of phases. */
 const DEPLOYMENT_MS = QUICK ? [21_000] : [21_000, 23_500, 26_000, 28_500];
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
   const jsDir = compileBenchApps();
   // One part after another, so that the timed synth and load runs never share the CPU with the deployments.
   const synth = await runSynthBench(jsDir, COUNTS, SYNTH_ROUNDS);
+  const options = await runOptionsBench(jsDir, OPTIONS_N, SYNTH_ROUNDS);
   const bundle = await runBundleBench(LOAD_ROUNDS);
   const deploy = await runDeployBench(DEPLOYMENT_MS);
   fs.rmSync(jsDir, { recursive: true, force: true });
@@ -40,6 +44,8 @@ async function main(): Promise<void> {
     synth,
     bundle,
     deploy,
+    options,
+    optionsN: OPTIONS_N,
     totalSeconds: (Date.now() - started) / 1000,
   });
   process.stdout.write(`${report}\n`);
