@@ -1,7 +1,9 @@
 import * as path from 'path';
 import { App, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ServiceInstance, ServiceInstanceSpec, ServiceTemplateSchema } from '../src';
+import { ServiceInstance, ServiceInstanceProvider, ServiceInstanceSpec, ServiceTemplateSchema } from '../src';
 
 /**
  * An app a Proton customer would write: the `frontend` service (created in Proton beforehand from a Fargate
@@ -14,6 +16,14 @@ export class FrontendInstancesStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+
+    // The provider all instances of the stack share: its logs kept three months, its functions on ARM, and the
+    // deployments watched every 15 seconds (ServiceInstanceProvider.of also takes a VPC, a KMS key, ...).
+    ServiceInstanceProvider.of(this, {
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      architecture: lambda.Architecture.ARM_64,
+      pollInterval: Duration.seconds(15),
+    });
 
     // The service template's input schema: a spec that does not satisfy it fails `cdk synth`, not the deployment.
     const schema = ServiceTemplateSchema.fromFile(path.join(__dirname, 'templates', 'fargate-service', 'schema', 'schema.yaml'));
