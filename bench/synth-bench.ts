@@ -48,36 +48,39 @@ function readTemplate(outdir: string): TemplateShape {
 
 export async function runSynthBench(jsDir: string, counts: readonly number[], rounds: number): Promise<SynthResult[]> {
   const results = new Map<string, SynthResult>();
-  for (const n of counts) await runRounds(jsDir, VARIANTS, n, rounds, false, results);
-  // The construct checks each distinct spec once: its worst case is every spec different, measured for the two
-  // variants that matter at the largest N.
-  await runRounds(jsDir, ['construct', 'hand-rolled'], counts[counts.length - 1], rounds, true, results);
+  const top = counts[counts.length - 1];
+  // Every N in every round, so that sample i of each cell comes from the same stretch of time: the slope between
+  // two N and its ratio between variants are then taken round by round, as the ratios at one N are.
+  for (let round = 0; round < rounds; round++) {
+    for (const n of counts) await runRound(jsDir, VARIANTS, n, round, false, results);
+    // The construct checks each distinct spec once: its worst case is every spec different, measured for the two
+    // variants that matter at the largest N.
+    await runRound(jsDir, ['construct', 'hand-rolled'], top, round, true, results);
+    progress(`synth round ${round + 1}/${rounds} done`);
+  }
   return [...results.values()];
 }
 
-async function runRounds(
+async function runRound(
   jsDir: string,
   variants: readonly Variant[],
   n: number,
-  rounds: number,
+  round: number,
   distinctSpecs: boolean,
   results: Map<string, SynthResult>,
 ): Promise<void> {
   const child = path.join(jsDir, 'bench', 'synth-child.js');
   const env = { ...process.env, ...VALIDATION_ENV, [DISTINCT_SPECS_ENV]: distinctSpecs ? '1' : '0' };
-  for (let round = 0; round < rounds; round++) {
-    // Rotate the order each round, so no variant always runs first (cold caches) or last.
-    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
-    for (const variant of order) {
-      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-bench-out-'));
-      const m = await measureProcess([process.execPath, child, variant, String(n), outdir], env);
-      const key = `${variant}/${n}/${distinctSpecs}`;
-      const result = results.get(key) ?? { variant, n, distinctSpecs, samples: [], template: readTemplate(outdir) };
-      result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb });
-      results.set(key, result);
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
-    progress(`synth N=${n}${distinctSpecs ? ' (distinct specs)' : ''} round ${round + 1}/${rounds} done`);
+  // Rotate the order each round, so no variant always runs first (cold caches) or last.
+  const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+  for (const variant of order) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-bench-out-'));
+    const m = await measureProcess([process.execPath, child, variant, String(n), outdir], env);
+    const key = `${variant}/${n}/${distinctSpecs}`;
+    const result = results.get(key) ?? { variant, n, distinctSpecs, samples: [], template: readTemplate(outdir) };
+    result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb });
+    results.set(key, result);
+    fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
