@@ -105,6 +105,21 @@ test('without options: no VPC, no key, no architecture set, no network permissio
   template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
 });
 
+test.each([true, false])('with @aws-cdk/aws-lambda:useCdkManagedLogGroup %s: one log group per handler, with the provider\'s log settings', (flag) => {
+  const s = new Stack(new App({ context: { '@aws-cdk/aws-lambda:useCdkManagedLogGroup': flag } }), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+  ServiceInstanceProvider.of(s, { logRetention: logs.RetentionDays.ONE_YEAR, logRemovalPolicy: RemovalPolicy.RETAIN });
+  instances(s, 1);
+  const groups = Object.values(Template.fromStack(s).findResources('AWS::Logs::LogGroup'));
+  const names = groups.map((g) => JSON.stringify(g.Properties.LogGroupName ?? '')).filter((n) => n.includes('/aws/lambda/'));
+  // The two handlers' groups, each once (a second group of the same name fails the deployment).
+  expect(names).toHaveLength(2);
+  expect(new Set(names).size).toBe(2);
+  for (const group of groups) {
+    expect(group.Properties.RetentionInDays).toBe(365);
+    expect(group.DeletionPolicy).toBe('Retain');
+  }
+});
+
 test('security groups of the user\'s replace the one the provider would create', () => {
   const s = stack();
   const props = lockedDownProvider(s);

@@ -106,6 +106,13 @@ export class StackOperation {
     }
     if (!isCustomResource(definition.Type)) {
       const physicalId = fakePhysicalId(this.services.naming(state), logicalId, definition.Type, props);
+      // A name given in the template (a log group's, a function's) must be free, as the service requires.
+      const taken = [...state.resources.values()].some((r) => r.logicalId !== logicalId && r.type === definition.Type && r.physicalId === physicalId);
+      if (taken) {
+        const reason = `Resource of type '${definition.Type}' with identifier '${physicalId}' already exists.`;
+        this.resourceEvent(logicalId, definition.Type, 'CREATE_FAILED', reason);
+        return this.fail(reason);
+      }
       state.resources.set(logicalId, this.deployed(logicalId, definition, physicalId, props));
       this.resourceEvent(logicalId, definition.Type, 'CREATE_COMPLETE', undefined, physicalId);
       return true;

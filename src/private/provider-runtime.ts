@@ -180,14 +180,23 @@ function networkPermissions(scope: Construct, roles: iam.IRole[]): iam.CfnPolicy
  * → log group → function name); and an L1 one, for the reason given at networkPermissions.
  */
 function handlerLogGroups(scope: Construct, role: iam.IRole, functions: lambda.Function[], options: ProviderOptions): iam.CfnPolicy {
-  const groups = functions.map(
-    (fn) =>
-      new logs.LogGroup(scope, `${fn.node.id}Logs`, {
-        logGroupName: `/aws/lambda/${fn.functionName}`,
-        retention: options.logRetention,
-        removalPolicy: options.logRemovalPolicy,
-      }),
-  );
+  const groups = functions.map((fn) => {
+    // With @aws-cdk/aws-lambda:useCdkManagedLogGroup (in the flags `cdk init` writes), aws-cdk-lib creates this group
+    // itself, under the function: a second group of the same name would fail the deployment. Use its own, with the
+    // provider's settings.
+    const managed = fn.node.tryFindChild('LogGroup');
+    if (managed instanceof logs.LogGroup) {
+      (managed.node.defaultChild as logs.CfnLogGroup).retentionInDays =
+        options.logRetention === logs.RetentionDays.INFINITE ? undefined : options.logRetention;
+      managed.applyRemovalPolicy(options.logRemovalPolicy);
+      return managed;
+    }
+    return new logs.LogGroup(scope, `${fn.node.id}Logs`, {
+      logGroupName: `/aws/lambda/${fn.functionName}`,
+      retention: options.logRetention,
+      removalPolicy: options.logRemovalPolicy,
+    });
+  });
   return inlinePolicy(scope, 'HandlerLogging', [role], [
     new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: groups.map((g) => g.logGroupArn) }),
   ]);
