@@ -38,7 +38,10 @@ export function errorName(e: unknown): string {
 /** `Name: message`, for logs and for "the last error seen". */
 export function errorSummary(e: unknown): string {
   const message = (e as Error)?.message;
-  return message ? `${errorName(e)}: ${message}` : errorName(e);
+  if (message) return `${errorName(e)}: ${message}`;
+  // An AggregateError says nothing itself; its first error says what went wrong.
+  const first = (e as { errors?: unknown[] })?.errors?.[0];
+  return first === undefined ? errorName(e) : `${errorName(e)}: ${errorSummary(first)}`;
 }
 
 /** Throttling, 5xx and network trouble: worth waiting out while a deployment is being watched. */
@@ -57,12 +60,14 @@ export function isTransient(e: unknown): boolean {
 
 /**
  * The call never reached the service: no connection could be opened (the name does not resolve, nothing answers,
- * the connection timeout ran out). Still transient for a wait that has reached the service before; onEvent fails
- * at once when an API was never reached (see reach.ts).
+ * the connection timeout ran out). A refused or timed-out connection is also transient, waited out where the
+ * request must not fail (see reach.ts); a name that does not resolve is not.
  */
 export function isConnectionFailure(e: unknown): boolean {
-  const err = e as SdkError;
+  const err = e as SdkError & { errors?: unknown[] };
   if (!err) return false;
+  // Node tries each address of a name in turn and, when all refuse, raises an AggregateError with an empty message.
+  if (Array.isArray(err.errors) && err.errors.some(isConnectionFailure)) return true;
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || (err.syscall === 'connect' && err.code !== undefined)) return true;
   return CONNECT_FAILURE.test(err.message ?? '');
 }

@@ -1,4 +1,4 @@
-import { describeCallError, describeInstance, errorName, isConflict, isTransient, ProtonDeploymentError, protonText } from '../errors';
+import { cannotReach, describeCallError, describeInstance, errorName, isConflict, isConnectionFailure, isTransient, ProtonDeploymentError, protonText } from '../errors';
 import { log } from '../log';
 import { PhysicalInstance, physicalInstance } from '../physical-id';
 import { InstanceProperties } from '../properties';
@@ -34,8 +34,13 @@ export async function onDelete(event: OnEventRequest & { PhysicalResourceId: str
     log.warn('physical id names no service instance; nothing to remove', { physicalId });
     return finished;
   }
-  const { instance, retry } = await readInstance(physical.ref);
-  if (retry) return { PhysicalResourceId: physicalId, ProtonState: { deadline, undecided: true } };
+  const { instance, retry, error } = await readInstance(physical.ref);
+  if (retry) {
+    // In the stack's deletion a failure is undone by deleting again once Proton can be reached: say so now rather
+    // than wait out the deadline. In a cleanup or a rollback it would orphan the instance or stick the stack: wait.
+    if (isConnectionFailure(error) && (await deletionPhase(event.StackId)) === 'DELETE_IN_PROGRESS') throw cannotReach('Proton', error);
+    return { PhysicalResourceId: physicalId, ProtonState: { deadline, undecided: true } };
+  }
   if (!instance || instance.deploymentStatus === 'DELETE_COMPLETE') {
     log.info('service instance already gone', { ...physical.ref });
     return finished;

@@ -13,7 +13,7 @@ import { onUpdate } from './update';
  */
 export async function dispatchOnEvent(event: OnEventRequest): Promise<OnEventResponse> {
   const props = parseProperties(event.ResourceProperties);
-  beginOnEvent();
+  beginOnEvent(event.RequestType);
   const response = await (() => {
     switch (event.RequestType) {
       case 'Create':

@@ -1,7 +1,7 @@
 import { describeStack } from '../cloudformation';
 import { describeCallError, errorName, isTransient } from '../errors';
 import { log } from '../log';
-import { waitOutConnectionFailures } from '../reach';
+import { forwardConfirmed, waitOutConnectionFailures } from '../reach';
 
 /**
  * Where in a stack operation a request arrives. CloudFormation's requests do not say whether an Update is a
@@ -28,7 +28,9 @@ const MAX_NESTING = 5;
  */
 export async function currentPhase(stackId: string): Promise<string | undefined> {
   try {
-    return rollbackAware((await describeStack(stackId)).status);
+    const stack = await describeStack(stackId);
+    if (stack.status === 'UPDATE_IN_PROGRESS' && stack.parentId === undefined) forwardConfirmed();
+    return rollbackAware(stack.status);
   } catch (e) {
     if (!isTransient(e)) {
       throw describeCallError(e, { operation: 'DescribeStacks', service: 'cloudformation', subject: 'its own stack', resource: stackId });
@@ -53,10 +55,10 @@ export async function deletionPhase(stackId: string): Promise<string | undefined
       if (status !== 'DELETE_IN_PROGRESS' || stack.parentId === undefined) break;
       id = stack.parentId;
     }
-    return rollbackAware(status);
+    return status;
   } catch (e) {
     log.warn('DescribeStacks failed; deciding the removal without the stack status', { error: errorName(e), stackId: id });
-    return id === stackId ? undefined : status;
+    return undefined;
   }
 }
 

@@ -1,9 +1,9 @@
-import { GetServiceInstanceCommand, TagResourceCommand, UpdateServiceInstanceCommand } from '@aws-sdk/client-proton';
-import { NEW_SPEC, STACK_ID, succeeded, updateEvent, waiterEvent } from './events';
-import { proton, resetMocks, stackIs } from './mocks';
+import { GetServiceInstanceCommand, UpdateServiceInstanceCommand } from '@aws-sdk/client-proton';
+import { deleteEvent, NEW_SPEC, STACK_ID, stackIdOf, succeeded, updateEvent, waiterEvent } from './events';
+import { proton, resetMocks, stackIs, stacksAre } from './mocks';
 import { isComplete, onEvent } from '../../lambda';
 import { cannotReach, isConnectionFailure, isTransient } from '../../lambda/errors';
-import { currentPhase, deletionPhase } from '../../lambda/lifecycle/stack-phase';
+import { currentPhase } from '../../lambda/lifecycle/stack-phase';
 import { beginOnEvent, failsFast, waitOutConnectionFailures, watchReach } from '../../lambda/reach';
 
 /**
@@ -37,12 +37,17 @@ describe('which failures are connection failures', () => {
     ['EAI_AGAIN', Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' }), true],
     ['ETIMEDOUT on connect', Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT', syscall: 'connect' }), true],
     ['the SDK\'s connection timeout', connectTimeout(), true],
+    ['every address refused (Node\'s AggregateError: no message of its own)', Object.assign(new AggregateError([refused(), refused()], ''), { code: 'ECONNREFUSED' }), true],
     ['ECONNREFUSED inside the SDK\'s error wrapper (no code left)', new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:443'), true],
     ['ECONNRESET (a connection that was open)', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), false],
     ['a request timeout on an open connection', Object.assign(new Error('Connection timed out after 120000 ms'), { name: 'TimeoutError' }), false],
     ['throttling', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }), false],
   ])('%s → %s', (_name, error, expected) => {
     expect(isConnectionFailure(error)).toBe(expected);
+  });
+
+  test('an AggregateError is summed up by its first error', () => {
+    expect(cannotReach('Proton', new AggregateError([refused()], '')).message).toMatch(/^Cannot reach the Proton API \(AggregateError: Error: connect ECONNREFUSED 10\.0\.0\.12:443\)/);
   });
 
   test('a refused connection is still worth waiting out once the API has been reached (a poll rides it out)', () => {
@@ -62,7 +67,7 @@ describe('the middleware on each SDK client', () => {
 
   test('in onEvent, a call that could not connect becomes one error naming the VPC endpoint to add', async () => {
     const call = fakeClient();
-    beginOnEvent();
+    beginOnEvent('Create');
     await expect(call(() => Promise.reject(connectTimeout()))).rejects.toThrow(
       /^Cannot reach the Proton API \(TimeoutError: .*did not establish a connection.*\)\. The handler could not connect to the Proton API\. .*com\.amazonaws\.eu-west-1\.proton with private DNS enabled/,
     );
@@ -70,7 +75,7 @@ describe('the middleware on each SDK client', () => {
 
   test('other errors, and answers, pass through unchanged', async () => {
     const call = fakeClient();
-    beginOnEvent();
+    beginOnEvent('Create');
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     await expect(call(() => Promise.reject(throttled))).rejects.toBe(throttled);
     await expect(call(() => Promise.resolve('answer'))).resolves.toBe('answer');
@@ -85,7 +90,12 @@ describe('the middleware on each SDK client', () => {
 });
 
 describe('when onEvent fails fast', () => {
-  test('an Update: the error the middleware raises is what CloudFormation shows, and nothing is sent', async () => {
+  test('a Create, from its first call: nothing exists yet that a failure could leave behind', () => {
+    beginOnEvent('Create');
+    expect(failsFast()).toBe(true);
+  });
+
+  test('an Update in a forward update: the error the middleware raises is what CloudFormation shows, and nothing is sent', async () => {
     stackIs('UPDATE_IN_PROGRESS');
     proton.on(GetServiceInstanceCommand).rejects(cannotReach('Proton', refused()));
     await expect(onEvent(updateEvent({ Spec: NEW_SPEC }))).rejects.toThrow(/^Cannot reach the Proton API \(Error: connect ECONNREFUSED 10\.0\.0\.12:443\)\./);
@@ -93,44 +103,69 @@ describe('when onEvent fails fast', () => {
     expect(failsFast()).toBe(true);
   });
 
+  test('an Update waits connection failures out until the stack\'s status shows a forward update', async () => {
+    beginOnEvent('Update');
+    expect(failsFast()).toBe(false);
+    // DescribeStacks itself could not connect: the Update may be a rollback, so it goes on waiting.
+    stackIs(refused());
+    await expect(currentPhase(STACK_ID)).resolves.toBeUndefined();
+    expect(failsFast()).toBe(false);
+    stackIs('UPDATE_IN_PROGRESS');
+    await currentPhase(STACK_ID);
+    expect(failsFast()).toBe(true);
+  });
+
+  test('an Update in a nested stack keeps waiting: whether its own status shows the parent\'s rollback is unverified', async () => {
+    stacksAre({ [STACK_ID]: { status: 'UPDATE_IN_PROGRESS', parentId: stackIdOf('Parent') } });
+    beginOnEvent('Update');
+    await currentPhase(STACK_ID);
+    expect(failsFast()).toBe(false);
+  });
+
   test.each(['UPDATE_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'] as const)(
-    'not once the request knows it belongs to a rollback (%s): failing it would leave the stack stuck, so it waits',
+    'not in a rollback (%s): failing it would leave the stack stuck, so even a Create waits',
     async (status) => {
       stackIs(status);
-      beginOnEvent();
-      await currentPhase(STACK_ID);
-      expect(failsFast()).toBe(false);
-      beginOnEvent();
-      await deletionPhase(STACK_ID);
-      expect(failsFast()).toBe(false);
+      for (const type of ['Create', 'Update'] as const) {
+        beginOnEvent(type);
+        await currentPhase(STACK_ID);
+        expect(failsFast()).toBe(false);
+      }
     },
   );
 
-  test.each(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'CREATE_IN_PROGRESS'] as const)(
-    'still in a forward operation (%s)',
-    async (status) => {
-      stackIs(status);
-      beginOnEvent();
-      await currentPhase(STACK_ID);
-      await deletionPhase(STACK_ID);
-      expect(failsFast()).toBe(true);
-    },
-  );
+  test('a rollback Update that cannot reach Proton waits for the next poll instead of failing', async () => {
+    stackIs('UPDATE_ROLLBACK_IN_PROGRESS');
+    proton.on(GetServiceInstanceCommand).rejects(refused());
+    await expect(onEvent(updateEvent({ Spec: NEW_SPEC }))).resolves.toMatchObject({ PhysicalResourceId: expect.any(String) });
+    expect(proton.commandCalls(UpdateServiceInstanceCommand)).toHaveLength(0);
+  });
+
+  test('a Delete in the stack\'s deletion: the user can delete again once Proton is reachable, so it fails at once', async () => {
+    stackIs('DELETE_IN_PROGRESS');
+    proton.on(GetServiceInstanceCommand).rejects(refused());
+    await expect(onEvent(deleteEvent())).rejects.toThrow(/^Cannot reach the Proton API \(Error: connect ECONNREFUSED 10\.0\.0\.12:443\)\. .*com\.amazonaws\.eu-west-1\.proton/);
+  });
+
+  test.each([
+    ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' as const],
+    ['UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' as const],
+    ['ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS' as const],
+    ['a stack status that cannot be read', refused()],
+  ])('a Delete anywhere else (%s) waits: failing would orphan the instance or stick the stack', async (_name, status) => {
+    stackIs(status);
+    proton.on(GetServiceInstanceCommand).rejects(refused());
+    await expect(onEvent(deleteEvent())).resolves.toMatchObject({ ProtonState: { undecided: true } });
+    expect(failsFast()).toBe(false);
+  });
 
   test('isComplete follows an onEvent that connected: it waits connection failures out', async () => {
+    stackIs('UPDATE_IN_PROGRESS');
     const event = updateEvent({ Tags: { team: 'web' } }, { Tags: {} });
     proton.on(GetServiceInstanceCommand).resolves({ serviceInstance: succeeded() });
     const answer = await onEvent(event);
     expect(failsFast()).toBe(true);
     await isComplete(waiterEvent(event, answer));
     expect(failsFast()).toBe(false);
-  });
-
-  test('a forward request keeps failing fast after reading the stack status', async () => {
-    stackIs('UPDATE_IN_PROGRESS');
-    proton.on(GetServiceInstanceCommand).resolves({ serviceInstance: succeeded() });
-    await onEvent(updateEvent({ Tags: { team: 'web' } }, { Tags: {} }));
-    expect(failsFast()).toBe(true);
-    expect(proton.commandCalls(TagResourceCommand)).toHaveLength(1);
   });
 });
