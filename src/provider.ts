@@ -27,7 +27,7 @@ export interface ServiceInstanceProviderProps {
   /**
    * The VPC to run the functions in. They call the Proton, CloudFormation, Lambda and Step Functions APIs and the
    * S3 URL CloudFormation gives for the response: the subnets need a NAT gateway, or VPC endpoints for each (see
-   * the README).
+   * docs/locked-down.md; make the provider depend on endpoints of the same stack).
    *
    * @default - the functions do not run in a VPC
    */
@@ -36,7 +36,7 @@ export interface ServiceInstanceProviderProps {
   /**
    * Where in the VPC to place the functions. Only with `vpc`.
    *
-   * @default - the VPC's private subnets, as Lambda chooses by default
+   * @default - the subnets aws-cdk-lib selects for a function in the VPC: its private subnets, else its isolated ones
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
@@ -97,7 +97,8 @@ export interface ServiceInstanceProviderProps {
  */
 export class ServiceInstanceProvider extends Construct {
   /**
-   * Returns the stack's provider, creating it on first use; with props, configures it.
+   * Returns the stack's provider, creating it on first use; with props, configures it. A nested stack has a
+   * provider of its own: configure each stack whose instances need it.
    *
    * @param scope a construct in the stack
    * @param props the provider's settings; leave out to use the ones it has (the defaults, unless configured)

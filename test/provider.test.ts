@@ -120,6 +120,19 @@ test.each([true, false])('with @aws-cdk/aws-lambda:useCdkManagedLogGroup %s: one
   }
 });
 
+test('a provider made to depend on VPC endpoints: every function and the waiter wait for them, so every instance does', () => {
+  const s = stack();
+  const vpc = new ec2.Vpc(s, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const endpoint = vpc.addInterfaceEndpoint('Proton', { service: ec2.InterfaceVpcEndpointAwsService.PROTON });
+  ServiceInstanceProvider.of(s, { vpc }).node.addDependency(endpoint);
+  instances(s, 2);
+  const template = Template.fromStack(s);
+  const endpointId = Object.keys(template.findResources('AWS::EC2::VPCEndpoint'))[0];
+  const dependents = [...resourceListOf(template, 'AWS::Lambda::Function'), ...resourceListOf(template, 'AWS::StepFunctions::StateMachine')];
+  expect(dependents).toHaveLength(6);
+  for (const resource of dependents) expect(resource.DependsOn).toContain(endpointId);
+});
+
 test('security groups of the user\'s replace the one the provider would create', () => {
   const s = stack();
   const props = lockedDownProvider(s);

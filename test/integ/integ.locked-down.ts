@@ -28,16 +28,14 @@ const vpc = new ec2.Vpc(stack, 'Vpc', {
   subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
   gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
 });
-for (const [id, service] of Object.entries({
+const endpoints = Object.entries({
   Proton: ec2.InterfaceVpcEndpointAwsService.PROTON,
   CloudFormation: ec2.InterfaceVpcEndpointAwsService.CLOUDFORMATION,
   Lambda: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
   StepFunctions: ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
-})) {
-  vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true });
-}
+}).map(([id, service]) => vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true }));
 
-ServiceInstanceProvider.of(stack, {
+const provider = ServiceInstanceProvider.of(stack, {
   vpc,
   vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
   environmentEncryption: new kms.Key(stack, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY }),
@@ -46,13 +44,27 @@ ServiceInstanceProvider.of(stack, {
   logRemovalPolicy: RemovalPolicy.DESTROY,
   pollInterval: Duration.seconds(20),
 });
+// The endpoints exist before the first instance is created and outlive the last one's removal.
+provider.node.addDependency(...endpoints);
 
 // The account's boundary: what the provider's roles do, and nothing beyond.
 iam.PermissionsBoundary.of(stack).apply(
   new iam.ManagedPolicy(stack, 'Boundary', {
     statements: [
       new iam.PolicyStatement({
-        actions: ['proton:*', 'cloudformation:DescribeStacks', 'logs:*', 'lambda:InvokeFunction', 'states:*', 'ec2:*Network*', 'ec2:DescribeSubnets'],
+        actions: [
+          'proton:*',
+          'cloudformation:DescribeStacks',
+          'logs:*',
+          'lambda:InvokeFunction',
+          'lambda:GetFunction',
+          'states:*',
+          'ec2:*Network*',
+          'ec2:DescribeSubnets',
+          // For the VPC's own custom resource (Custom::VpcRestrictDefaultSG), which the boundary reaches too.
+          'ec2:AuthorizeSecurityGroup*',
+          'ec2:RevokeSecurityGroup*',
+        ],
         resources: ['*'],
       }),
     ],

@@ -27,7 +27,7 @@ afterEach(async () => (deniedOnPurpose ? bench.stop() : stopChecked(bench)));
 function boundary(stack: Stack, deny: string[] = []): iam.ManagedPolicy {
   const statements = [
     new iam.PolicyStatement({
-      actions: ['proton:*', 'cloudformation:DescribeStacks', 'logs:*', 'lambda:InvokeFunction', 'states:*', 'ec2:*'],
+      actions: ['proton:*', 'cloudformation:DescribeStacks', 'logs:*', 'lambda:InvokeFunction', 'lambda:GetFunction', 'states:*', 'ec2:*'],
       resources: ['*'],
     }),
   ];
