@@ -12,6 +12,7 @@ import { readBody } from '../http-body';
 import { AccessDenial, AuthorizationProblem, firstDenial } from '../iam/authorize';
 import { accessKeyIdOf } from '../iam/sigv4';
 import { Authorizer } from '../iam/types';
+import { listenOn, stopListening } from '../listening';
 
 /** One call as the API saw it. */
 export interface RecordedQueryCall {
@@ -39,15 +40,8 @@ const DESCRIBE_STACKS = 'cloudformation:DescribeStacks';
 export class CloudFormationApi {
   public static async start(options: CloudFormationApiOptions): Promise<CloudFormationApi> {
     const api = new CloudFormationApi(options);
-    const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      api.server.once('error', reject);
-      api.server.listen(options.port ?? 0, host, () => resolve());
-    });
-    const address = api.server.address();
-    if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
-    api.port = address.port;
-    api.endpoint = `http://${host}:${address.port}`;
+    api.port = await listenOn(api.server, api.host, options.port ?? 0);
+    api.endpoint = `http://${api.host}:${api.port}`;
     return api;
   }
 
@@ -63,9 +57,12 @@ export class CloudFormationApi {
   private readonly region: string;
   private readonly account: string;
   private authorizer?: Authorizer;
+  private reachable = true;
+  private readonly host: string;
 
   private constructor(private readonly options: CloudFormationApiOptions) {
     this.authorizer = options.authorizer;
+    this.host = options.host ?? '127.0.0.1';
     this.region = options.region ?? 'us-east-1';
     this.account = options.account ?? '123456789012';
     this.server = createServer((req, res) => {
@@ -92,11 +89,17 @@ export class CloudFormationApi {
     return this;
   }
 
+  /** Whether clients can connect: unreachable, the port refuses every connection (see ../listening.ts). */
+  public async setReachable(reachable: boolean): Promise<void> {
+    if (reachable === this.reachable) return;
+    this.reachable = reachable;
+    if (reachable) await listenOn(this.server, this.host, this.port);
+    else await stopListening(this.server);
+  }
+
   public async stop(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    // Keep-alive sockets from SDK clients would otherwise hold close() open.
-    this.server.closeAllConnections();
-    await closed;
+    this.reachable = false;
+    await stopListening(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

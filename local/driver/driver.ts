@@ -13,6 +13,7 @@ import { randomUUID } from 'crypto';
 import { AssemblyStack, findStack, readAssembly } from './assembly';
 import { VirtualClock } from './clock';
 import { callCustomResource, CustomResourceOutcome } from './custom-resource-call';
+import { dependenciesOf } from './graph';
 import { Identities } from './identities';
 import { resolveValue } from './intrinsics';
 import { LambdaFunctionSpec, LocalLambdaRuntime } from './lambda-runtime';
@@ -319,11 +320,24 @@ export class CloudFormationDriver {
   /** Deletes resources dependents first (current template); a failed one stays in the state. Returns the ids that failed. */
   private async deleteAll(op: StackOperation, items: DeployedResource[], createdByThisOperation = false): Promise<string[]> {
     const failed: string[] = [];
+    // CloudFormation deletes a resource only once everything that depends on it is gone: what a resource that
+    // failed to delete depends on (its provider's function, say) stays, so that deleting again can succeed.
+    const ids = new Set(items.map((r) => r.logicalId));
+    const dependents = new Map<string, string[]>();
+    for (const r of items) {
+      for (const d of dependenciesOf(r.definition, ids)) dependents.set(d, [...(dependents.get(d) ?? []), r.logicalId]);
+    }
+    const kept = new Set<string>();
     for (const res of dependentsFirst(items, op.state.template)) {
+      if ((dependents.get(res.logicalId) ?? []).some((id) => kept.has(id))) {
+        kept.add(res.logicalId);
+        continue;
+      }
       const reason = await op.deleteResource(res, { createdByThisOperation });
       if (reason !== undefined) {
         op.fail(reason);
         failed.push(res.logicalId);
+        kept.add(res.logicalId);
       }
     }
     return failed;

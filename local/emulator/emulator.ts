@@ -25,6 +25,7 @@ export class ProtonEmulator {
   /** `http://127.0.0.1:PORT`, for the SDK's `endpoint` or AWS_ENDPOINT_URL_PROTON. */
   public endpoint = '';
   public port = 0;
+  private reachable = true;
   public readonly state: ProtonState;
   public readonly faults: Faults;
   public readonly recorder = new Recorder();
@@ -112,7 +113,19 @@ export class ProtonEmulator {
     return service && serviceView(service);
   }
 
+  /**
+   * Whether clients can connect. Unreachable, the port refuses every connection (a function in a VPC with no route
+   * to Proton, or an endpoint that is gone) while deployments go on; reachable again, it listens on the same port.
+   */
+  public async setReachable(reachable: boolean): Promise<void> {
+    if (reachable === this.reachable) return;
+    this.reachable = reachable;
+    if (reachable) await this.http.listen(this.state.options.host, this.port);
+    else await this.http.stopListening();
+  }
+
   public async stop(): Promise<void> {
+    this.reachable = false;
     await this.http.close();
   }
 }

@@ -10,6 +10,7 @@ import { RequestValidator } from './validate';
 import { readBody } from '../http-body';
 import { AccessDenial } from '../iam/authorize';
 import { accessKeyIdOf } from '../iam/sigv4';
+import { listenOn, stopListening } from '../listening';
 
 export interface ServerParts {
   readonly state: ProtonState;
@@ -42,22 +43,18 @@ export class ProtonHttpServer {
   }
 
   public async listen(host: string, port: number): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => resolve());
-    });
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
-    return address.port;
+    return listenOn(this.server, host, port);
   }
 
   public async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    // Keep-alive sockets from SDK clients would otherwise hold close() open.
-    this.server.closeAllConnections();
-    await closed;
+    await stopListening(this.server);
+  }
+
+  /** Refuses connections from now on (see ../listening.ts); `listen` on the same port opens it again. */
+  public async stopListening(): Promise<void> {
+    await stopListening(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

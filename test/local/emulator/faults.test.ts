@@ -144,3 +144,30 @@ describe('fault injection and error mapping', () => {
     expect(ctx.emulator.callsTo('GetService')).toHaveLength(1);
   });
 });
+
+describe('an endpoint with no route to it', () => {
+  const ctx = useEmulator();
+  beforeEach(() => ctx.emulator.seedService({ name: 'svc', templateName: 'tpl', instances: [{ name: 'web', environment: 'dev' }] }));
+  const get = () => ctx.client.send(new GetServiceInstanceCommand({ serviceName: 'svc', name: 'web' }));
+
+  const summary = (err: Error) => `${err.name} ${err.message} ${(err as { code?: string }).code}`;
+
+  test('unreachable, the port refuses connections and drops the kept-alive one; reachable again, the same URL answers', async () => {
+    await get();
+    await ctx.emulator.setReachable(false);
+    // The client may not have seen its kept-alive connection close yet: that call ends in a hang-up at worst.
+    expect(summary(await errorOf(get()))).toMatch(/ECONNREFUSED|socket hang up/);
+    expect(summary(await errorOf(get()))).toMatch(/ECONNREFUSED/);
+    await ctx.emulator.setReachable(true);
+    await expect(get()).resolves.toMatchObject({ serviceInstance: { name: 'web' } });
+  });
+
+  test('setting the same reachability twice is harmless, and so is stopping while unreachable', async () => {
+    await ctx.emulator.setReachable(false);
+    await ctx.emulator.setReachable(false);
+    await ctx.emulator.setReachable(true);
+    await ctx.emulator.setReachable(true);
+    await expect(get()).resolves.toBeDefined();
+    await ctx.emulator.setReachable(false);
+  });
+});
