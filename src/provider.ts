@@ -145,7 +145,7 @@ export class ServiceInstanceProvider extends Construct {
 
     // The instances name the provider through this token, so that a runtime built again (configured after the
     // first instance) is the one they reach.
-    this.serviceToken = Lazy.string({ produce: () => this.runtimeToken });
+    this.serviceToken = Lazy.uncachedString({ produce: () => this.runtimeToken });
     this.buildRuntime();
   }
 
@@ -154,8 +154,9 @@ export class ServiceInstanceProvider extends Construct {
    * service's instances, which the instance's custom resource must depend on, and the previous instance of the
    * same service, which it should depend on too (Proton removes an instance by rewriting its service's spec, so
    * two removals from one service must not run at once).
+   *
+   * @internal
    */
-  /** @internal */
   public _register(instance: Construct, serviceName: string): { readonly grant: IDependable; readonly previous?: Construct } {
     const key = this.serviceKey(serviceName);
     const previous = this.lastOfService.get(key);
