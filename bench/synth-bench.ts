@@ -15,6 +15,8 @@ export type Variant = (typeof VARIANTS)[number];
 export interface SynthSample {
   readonly wallMs: number;
   readonly maxRssKb: number;
+  /** Building the app and synthesizing it, timed inside the child (see synth-child.ts). */
+  readonly inProcessMs: number;
 }
 
 export interface TemplateShape {
@@ -78,7 +80,8 @@ async function runRound(
     const m = await measureProcess([process.execPath, child, variant, String(n), outdir], env);
     const key = `${variant}/${n}/${distinctSpecs}`;
     const result = results.get(key) ?? { variant, n, distinctSpecs, samples: [], template: readTemplate(outdir) };
-    result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb });
+    const inProcessMs = Number(/"inProcessMs":([\d.]+)/.exec(m.stdout)?.[1] ?? NaN);
+    result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb, inProcessMs });
     results.set(key, result);
     fs.rmSync(outdir, { recursive: true, force: true });
   }
