@@ -44,11 +44,16 @@ export function errorSummary(e: unknown): string {
   return first === undefined ? errorName(e) : `${errorName(e)}: ${errorSummary(first)}`;
 }
 
-/** Throttling, 5xx and network trouble: worth waiting out while a deployment is being watched. */
+/**
+ * Throttling, 5xx and network trouble: worth waiting out while a deployment is being watched. A connection that
+ * could not be opened at all, a name that does not resolve included, is one of them: where a request may not fail
+ * (a rollback, a cleanup) it is waited out; where failing costs nothing, reach.ts has already ended the request.
+ */
 export function isTransient(e: unknown): boolean {
   const err = e as SdkError;
-  if (!err) return false;
+  if (!err || e instanceof ProtonDeploymentError) return false;
   if (TRANSIENT_NAMES.has(err.name)) return true;
+  if (isConnectionFailure(err)) return true;
   // The SDK's retry middleware wraps a thrown value that is not an Error instance (an HTTP-layer failure from
   // another realm, or a plain object) as "AWS SDK error wrapper for …". Service errors are always proper
   // exception classes, so a wrapped value is connection trouble.
@@ -60,12 +65,12 @@ export function isTransient(e: unknown): boolean {
 
 /**
  * The call never reached the service: no connection could be opened (the name does not resolve, nothing answers,
- * the connection timeout ran out). A refused or timed-out connection is also transient, waited out where the
- * request must not fail (see reach.ts); a name that does not resolve is not.
+ * the connection timeout ran out). Transient too (see isTransient).
  */
 export function isConnectionFailure(e: unknown): boolean {
   const err = e as SdkError & { errors?: unknown[] };
-  if (!err) return false;
+  // Our own errors (cannotReach's included) quote the connection failure; they are decisions, not failures.
+  if (!err || e instanceof ProtonDeploymentError) return false;
   // Node tries each address of a name in turn and, when all refuse, raises an AggregateError with an empty message.
   if (Array.isArray(err.errors) && err.errors.some(isConnectionFailure)) return true;
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || (err.syscall === 'connect' && err.code !== undefined)) return true;

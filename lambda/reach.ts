@@ -21,9 +21,23 @@ export type Api = 'Proton' | 'CloudFormation';
 /** fail: a call that cannot connect ends the request; wait: it is waited out; pending: wait until the phase is known. */
 let mode: 'fail' | 'pending' | 'wait' = 'wait';
 
+/**
+ * The connection failure each API gave in this invocation. A route that is not there costs a call about 45 s (every
+ * attempt the SDK makes waits out the 5 s connection timeout): a later call to the same API in the same invocation
+ * fails with the same error at once, so that an invocation of a few calls stays well within its Lambda timeout.
+ */
+const unreachableNow = new Map<Api, unknown>();
+
 /** onEvent begins: a Create fails fast at once; an Update waits until its stack's status is known; a Delete waits. */
 export function beginOnEvent(requestType: 'Create' | 'Update' | 'Delete'): void {
   mode = requestType === 'Create' ? 'fail' : requestType === 'Update' ? 'pending' : 'wait';
+  unreachableNow.clear();
+}
+
+/** isComplete begins: it follows an onEvent that connected, so connection failures are waited out. */
+export function beginIsComplete(): void {
+  mode = 'wait';
+  unreachableNow.clear();
 }
 
 /** The stack's status shows a forward update: an Update that was waiting for it fails fast from now on. */
@@ -31,7 +45,7 @@ export function forwardConfirmed(): void {
   if (mode === 'pending') mode = 'fail';
 }
 
-/** isComplete begins, or onEvent has learnt that it belongs to a rollback: connection failures are waited out. */
+/** onEvent has learnt that it belongs to a rollback: connection failures are waited out. */
 export function waitOutConnectionFailures(): void {
   mode = 'wait';
 }
@@ -43,7 +57,8 @@ interface WithMiddleware {
 
 /**
  * Watches every call of the client: when one could not connect and the request must fail fast, the error is
- * replaced by `unreachable(api, error)`.
+ * replaced by `unreachable(api, error)`; otherwise it is remembered, and later calls to the API in the same
+ * invocation fail with it without trying (see unreachableNow).
  */
 export function watchReach<C extends WithMiddleware>(
   client: C,
@@ -53,10 +68,14 @@ export function watchReach<C extends WithMiddleware>(
 ): C {
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      const known = unreachableNow.get(api);
+      if (known !== undefined) throw mode === 'fail' ? unreachable(api, known) : known;
       try {
         return await next(args);
       } catch (e) {
-        if (mode === 'fail' && isConnectionFailure(e)) throw unreachable(api, e);
+        if (!isConnectionFailure(e)) throw e;
+        if (mode === 'fail') throw unreachable(api, e);
+        unreachableNow.set(api, e);
         throw e;
       }
     },

@@ -1,5 +1,5 @@
 import { parseProperties } from '../properties';
-import { beginOnEvent, waitOutConnectionFailures } from '../reach';
+import { beginIsComplete, beginOnEvent } from '../reach';
 import { onCreate, isCreateComplete } from './create';
 import { isDeleteComplete, onDelete } from './delete';
 import { isReconcileComplete } from './reconcile';
@@ -35,7 +35,7 @@ export async function dispatchOnEvent(event: OnEventRequest): Promise<OnEventRes
 export async function dispatchIsComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
   const props = parseProperties(event.ResourceProperties);
   // Its onEvent connected: a connection failure now is passing trouble, waited out until the deadline.
-  waitOutConnectionFailures();
+  beginIsComplete();
   if (event.RequestType === 'Delete') return isDeleteComplete(event, props);
   const watch = event.ProtonState.creates ? isCreateComplete : isReconcileComplete;
   return completingRollback(event, props, () => watch(event, props));

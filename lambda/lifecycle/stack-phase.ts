@@ -29,8 +29,11 @@ const MAX_NESTING = 5;
 export async function currentPhase(stackId: string): Promise<string | undefined> {
   try {
     const stack = await describeStack(stackId);
-    if (stack.status === 'UPDATE_IN_PROGRESS' && stack.parentId === undefined) forwardConfirmed();
-    return rollbackAware(stack.status);
+    const { phase, forward } = stack.status === 'UPDATE_IN_PROGRESS' && stack.parentId !== undefined
+      ? await nestedUpdatePhase(stack.parentId)
+      : { phase: stack.status, forward: stack.status === 'UPDATE_IN_PROGRESS' };
+    if (forward) forwardConfirmed();
+    return rollbackAware(phase);
   } catch (e) {
     if (!isTransient(e)) {
       throw describeCallError(e, { operation: 'DescribeStacks', service: 'cloudformation', subject: 'its own stack', resource: stackId });
@@ -41,21 +44,45 @@ export async function currentPhase(stackId: string): Promise<string | undefined>
 }
 
 /**
+ * A nested stack reading UPDATE_IN_PROGRESS: whether CloudFormation shows a parent's rollback in the nested stack's
+ * own status is unverified, so the parents are read too. A parent rolling back makes the request a rollback; only
+ * when every parent up to the root is updating is it a forward update. A parent that cannot be read leaves the
+ * nested stack's own status, not confirmed as forward.
+ */
+async function nestedUpdatePhase(parentId: string): Promise<{ phase: string; forward: boolean }> {
+  const unconfirmed = { phase: 'UPDATE_IN_PROGRESS', forward: false };
+  let id: string | undefined = parentId;
+  for (let depth = 1; id !== undefined; depth++) {
+    if (depth > MAX_NESTING) return unconfirmed;
+    let parent;
+    try {
+      parent = await describeStack(id);
+    } catch (e) {
+      log.warn('DescribeStacks on a parent stack failed; taking the nested stack\'s own status', { error: errorName(e), stackId: id });
+      return unconfirmed;
+    }
+    if (parent.status === 'UPDATE_ROLLBACK_IN_PROGRESS') return { phase: parent.status, forward: false };
+    if (parent.status !== 'UPDATE_IN_PROGRESS') return unconfirmed;
+    id = parent.parentId;
+  }
+  return { phase: 'UPDATE_IN_PROGRESS', forward: true };
+}
+
+/**
  * For a Delete: the status that says why the resource is deleted — the own stack's, or, for a nested stack that its
  * parent is deleting (DELETE_IN_PROGRESS), the first ancestor's that is not deleting. Undefined when unknown: a
  * Delete never fails for it, it decides without (an instance that never deployed is still removed).
  */
 export async function deletionPhase(stackId: string): Promise<string | undefined> {
-  let id: string | undefined = stackId;
-  let status: string | undefined;
+  let id = stackId;
   try {
-    for (let depth = 0; id !== undefined && depth <= MAX_NESTING; depth++) {
+    for (let depth = 0; depth <= MAX_NESTING; depth++) {
       const stack = await describeStack(id);
-      status = stack.status;
-      if (status !== 'DELETE_IN_PROGRESS' || stack.parentId === undefined) break;
+      if (stack.status !== 'DELETE_IN_PROGRESS' || stack.parentId === undefined) return stack.status;
       id = stack.parentId;
     }
-    return status;
+    // Still deleting MAX_NESTING parents up: why is unknown.
+    return undefined;
   } catch (e) {
     log.warn('DescribeStacks failed; deciding the removal without the stack status', { error: errorName(e), stackId: id });
     return undefined;

@@ -11,6 +11,7 @@ import { currentPhase, isUpdateRollback } from './stack-phase';
 import { applyTagChanges, tagChanges } from './tags';
 import { InstanceRef, OnEventRequest, OnEventResponse, WaitState } from './types';
 import { inMotion, readInstance } from './wait';
+import { serviceInstanceArnIn } from '../../src/private/contract';
 
 /**
  * Update. A new name or service is a new instance (CloudFormation then deletes the old physical id) — unless the
@@ -39,8 +40,16 @@ export async function onUpdate(
 async function replace(event: OnEventRequest, props: InstanceProperties, phase: string | undefined): Promise<OnEventResponse> {
   const ref = refOf(props);
   const { instance, retry, error } = await readInstance(ref);
-  // Not knowing would mean creating an instance that may exist: fail (the SDK has retried) instead.
-  if (retry) throw describeCallError(error, { operation: 'GetServiceInstance', subject: describeInstance(ref) });
+  if (retry) {
+    if (isUpdateRollback(phase)) {
+      // A rollback points back at the instance the stack had and must complete: name it without reading it, and let
+      // isComplete read it when Proton answers (as for an in-place rollback; gone, it completes empty).
+      log.warn('rollback of a replacement: Proton does not answer now; pointing back at the instance, to be read by isComplete', { ...ref });
+      return { PhysicalResourceId: serviceInstanceArnIn(event.StackId, ref), ProtonState: reconcileState(event, props, phase, undefined, { adopted: true }) };
+    }
+    // Not knowing would mean creating an instance that may exist: fail (the SDK has retried) instead.
+    throw describeCallError(error, { operation: 'GetServiceInstance', subject: describeInstance(ref) });
+  }
   if (instance && instance.deploymentStatus !== 'DELETE_COMPLETE') {
     const own = fromThisResource(instance.lastClientRequestToken, event, props.clientToken);
     if (own || isUpdateRollback(phase)) {

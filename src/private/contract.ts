@@ -79,6 +79,12 @@ export interface InstanceRef {
   readonly serviceInstanceName: string;
 }
 
+/** The ARN of a service instance in the account and region of a stack, from the stack's id (itself an ARN). */
+export function serviceInstanceArnIn(stackId: string, ref: InstanceRef): string {
+  const [, partition, , region, account] = stackId.split(':');
+  return `arn:${partition}:proton:${region}:${account}:service/${ref.serviceName}/service-instance/${ref.serviceInstanceName}`;
+}
+
 /** The service and instance names in a service instance ARN, or undefined when it is not one. */
 export function parseServiceInstanceArn(arn: string): InstanceRef | undefined {
   const match = INSTANCE_ARN.exec(arn);

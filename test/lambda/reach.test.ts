@@ -4,7 +4,7 @@ import { proton, resetMocks, stackIs, stacksAre } from './mocks';
 import { isComplete, onEvent } from '../../lambda';
 import { cannotReach, isConnectionFailure, isTransient } from '../../lambda/errors';
 import { currentPhase } from '../../lambda/lifecycle/stack-phase';
-import { beginOnEvent, failsFast, waitOutConnectionFailures, watchReach } from '../../lambda/reach';
+import { Api, beginIsComplete, beginOnEvent, failsFast, watchReach } from '../../lambda/reach';
 
 /**
  * A function that cannot connect to an API at all (in a VPC without a route to it, or where the API is gone) fails
@@ -50,6 +50,12 @@ describe('which failures are connection failures', () => {
     expect(cannotReach('Proton', new AggregateError([refused()], '')).message).toMatch(/^Cannot reach the Proton API \(AggregateError: Error: connect ECONNREFUSED 10\.0\.0\.12:443\)/);
   });
 
+  test('a name that does not resolve is waited out too where the request must not fail; our own errors never are', () => {
+    expect(isTransient(Object.assign(new Error('getaddrinfo ENOTFOUND proton.eu-west-1.amazonaws.com'), { code: 'ENOTFOUND' }))).toBe(true);
+    expect(isTransient(cannotReach('Proton', refused()))).toBe(false);
+    expect(isConnectionFailure(cannotReach('Proton', refused()))).toBe(false);
+  });
+
   test('a refused connection is still worth waiting out once the API has been reached (a poll rides it out)', () => {
     expect(isTransient(refused())).toBe(true);
     expect(isTransient(connectTimeout())).toBe(true);
@@ -58,10 +64,10 @@ describe('which failures are connection failures', () => {
 
 describe('the middleware on each SDK client', () => {
   /** A client with a middleware stack that keeps what is added, and runs it over `next`. */
-  function fakeClient() {
+  function fakeClient(api: Api = 'Proton') {
     let middleware: ((next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>) | undefined;
     const client = { middlewareStack: { add: (m: typeof middleware) => void (middleware = m) } };
-    watchReach(client, 'Proton', isConnectionFailure, cannotReach);
+    watchReach(client, api, isConnectionFailure, cannotReach);
     return (next: (args: unknown) => Promise<unknown>) => middleware!(next)({});
   }
 
@@ -83,9 +89,39 @@ describe('the middleware on each SDK client', () => {
 
   test('in isComplete (its onEvent connected), a connection failure is left to the lifecycle to wait out', async () => {
     const call = fakeClient();
-    waitOutConnectionFailures();
+    beginIsComplete();
     const e = refused();
     await expect(call(() => Promise.reject(e))).rejects.toBe(e);
+  });
+
+  test('once an API could not be reached, later calls to it in the same invocation fail at once with that error', async () => {
+    const call = fakeClient();
+    beginOnEvent('Delete');
+    const e = connectTimeout();
+    await expect(call(() => Promise.reject(e))).rejects.toBe(e);
+    const next = jest.fn(() => Promise.resolve('answer'));
+    await expect(call(next)).rejects.toBe(e);
+    expect(next).not.toHaveBeenCalled();
+    // The next invocation tries again.
+    beginIsComplete();
+    await expect(call(next)).resolves.toBe('answer');
+    expect(next).toHaveBeenCalledTimes(1);
+  });
+
+  test('another API is still tried: the memory is per API', async () => {
+    const proton = fakeClient('Proton');
+    const cloudFormation = fakeClient('CloudFormation');
+    beginOnEvent('Update');
+    await expect(cloudFormation(() => Promise.reject(refused()))).rejects.toThrow(/ECONNREFUSED/);
+    await expect(proton(() => Promise.resolve('answer'))).resolves.toBe('answer');
+  });
+
+  test('an error that is not a connection failure is not remembered', async () => {
+    const call = fakeClient();
+    beginOnEvent('Delete');
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    await expect(call(() => Promise.reject(throttled))).rejects.toBe(throttled);
+    await expect(call(() => Promise.resolve('answer'))).resolves.toBe('answer');
   });
 });
 
@@ -115,11 +151,30 @@ describe('when onEvent fails fast', () => {
     expect(failsFast()).toBe(true);
   });
 
-  test('an Update in a nested stack keeps waiting: whether its own status shows the parent\'s rollback is unverified', async () => {
-    stacksAre({ [STACK_ID]: { status: 'UPDATE_IN_PROGRESS', parentId: stackIdOf('Parent') } });
-    beginOnEvent('Update');
-    await currentPhase(STACK_ID);
-    expect(failsFast()).toBe(false);
+  describe('an Update in a nested stack reading UPDATE_IN_PROGRESS: its parents decide', () => {
+    const PARENT = stackIdOf('Parent');
+    const ROOT = stackIdOf('Root', '00000000-1111-2222-3333-444444444444');
+
+    test('every parent up to the root updating: a forward update, failing fast', async () => {
+      stacksAre({ [STACK_ID]: { status: 'UPDATE_IN_PROGRESS', parentId: PARENT }, [PARENT]: { status: 'UPDATE_IN_PROGRESS', parentId: ROOT }, [ROOT]: 'UPDATE_IN_PROGRESS' });
+      beginOnEvent('Update');
+      await expect(currentPhase(STACK_ID)).resolves.toBe('UPDATE_IN_PROGRESS');
+      expect(failsFast()).toBe(true);
+    });
+
+    test('a parent rolling back: the Update is a rollback (old and new swapped), and waits', async () => {
+      stacksAre({ [STACK_ID]: { status: 'UPDATE_IN_PROGRESS', parentId: PARENT }, [PARENT]: { status: 'UPDATE_IN_PROGRESS', parentId: ROOT }, [ROOT]: 'UPDATE_ROLLBACK_IN_PROGRESS' });
+      beginOnEvent('Update');
+      await expect(currentPhase(STACK_ID)).resolves.toBe('UPDATE_ROLLBACK_IN_PROGRESS');
+      expect(failsFast()).toBe(false);
+    });
+
+    test('a parent that cannot be read: the nested stack\'s own status, not confirmed as forward', async () => {
+      stacksAre({ [STACK_ID]: { status: 'UPDATE_IN_PROGRESS', parentId: PARENT }, [PARENT]: refused() });
+      beginOnEvent('Update');
+      await expect(currentPhase(STACK_ID)).resolves.toBe('UPDATE_IN_PROGRESS');
+      expect(failsFast()).toBe(false);
+    });
   });
 
   test.each(['UPDATE_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'] as const)(

@@ -90,6 +90,24 @@ test('a rollback that cannot even read its stack\'s status (CloudFormation unrea
   expectProtonAsTemplate(scenario, SERVICES);
 });
 
+test('a rename rolled back while Proton cannot be reached points back at the old instance and completes; the new one is removed', async () => {
+  await scenario.deployVersion({ instances: [a, b] });
+  const before = scenario.emulator.instance('frontend', 'a');
+  // a is renamed to c (deployed), then b's change fails: the rollback Update of the rename finds Proton unreachable.
+  scenario.emulator.planDeployment('frontend', 'b', { outcome: 'FAILED', message: 'b cannot deploy' });
+  outageFrom('UPDATE_ROLLBACK_IN_PROGRESS');
+
+  const renamed = await scenario.deployVersion({ instances: [{ ...a, name: 'c' }, { ...b, spec: 'proton: ServiceSpec\nenvironment: b-env\nspec:\n  port: 81\n' }] });
+  expect(renamed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(renamed.failureReason).toMatch(/b cannot deploy/);
+  expect(stackEventAt(renamed.events, 'UPDATE_ROLLBACK_COMPLETE') - stackEventAt(renamed.events, 'UPDATE_ROLLBACK_IN_PROGRESS')).toBeGreaterThanOrEqual(OUTAGE_MS);
+  expect(scenario.emulator.callsTo('CreateServiceInstance').map((c) => c.input.name)).toEqual(['a', 'b', 'c']);
+  expect(scenario.emulator.instance('frontend', 'a')).toEqual(before);
+  expect(scenario.driver.physicalId(STACK, scenario.logicalId('c'))).toBe(before!.arn);
+  expect(scenario.instancesIn('frontend')).toEqual(['a', 'b', 'keeper']);
+  expectProtonAsTemplate(scenario, SERVICES);
+});
+
 test('a rollback that must restore the spec meets the outage: it waits, then restores it', async () => {
   await scenario.deployVersion({ instances: [a] });
   scenario.emulator.planDeployment('frontend', 'a', { outcome: 'FAILED', message: 'port 81 is taken' });
