@@ -27,3 +27,30 @@ export async function stopListening(server: Server): Promise<void> {
   server.closeAllConnections();
   await closed;
 }
+
+/**
+ * A server's reachability, switched in order: each switch waits for the one before it, so that switching off
+ * while a switch on is still opening the port (or the other way round) ends in the state asked for last.
+ */
+export class Reachability {
+  private reachable = true;
+  private last: Promise<void> = Promise.resolve();
+
+  constructor(private readonly server: Server, private readonly host: string, private readonly port: () => number) {}
+
+  public set(reachable: boolean): Promise<void> {
+    this.last = this.last.then(async () => {
+      if (reachable === this.reachable) return;
+      this.reachable = reachable;
+      if (reachable) await listenOn(this.server, this.host, this.port());
+      else await stopListening(this.server);
+    });
+    return this.last;
+  }
+
+  /** For stop(): the port is closed for good; later switches do nothing. */
+  public async close(): Promise<void> {
+    await this.set(false);
+    this.set = () => this.last;
+  }
+}

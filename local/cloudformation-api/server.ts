@@ -12,7 +12,7 @@ import { readBody } from '../http-body';
 import { AccessDenial, AuthorizationProblem, firstDenial } from '../iam/authorize';
 import { accessKeyIdOf } from '../iam/sigv4';
 import { Authorizer } from '../iam/types';
-import { listenOn, stopListening } from '../listening';
+import { listenOn, Reachability, stopListening } from '../listening';
 
 /** One call as the API saw it. */
 export interface RecordedQueryCall {
@@ -57,7 +57,7 @@ export class CloudFormationApi {
   private readonly region: string;
   private readonly account: string;
   private authorizer?: Authorizer;
-  private reachable = true;
+  private readonly reachability: Reachability;
   private readonly host: string;
 
   private constructor(private readonly options: CloudFormationApiOptions) {
@@ -71,6 +71,7 @@ export class CloudFormationApi {
         if (!res.headersSent) res.destroy(err as Error);
       });
     });
+    this.reachability = new Reachability(this.server, this.host, () => this.port);
   }
 
   /** Replaces the authorizer (undefined: every call allowed). */
@@ -90,15 +91,12 @@ export class CloudFormationApi {
   }
 
   /** Whether clients can connect: unreachable, the port refuses every connection (see ../listening.ts). */
-  public async setReachable(reachable: boolean): Promise<void> {
-    if (reachable === this.reachable) return;
-    this.reachable = reachable;
-    if (reachable) await listenOn(this.server, this.host, this.port);
-    else await stopListening(this.server);
+  public setReachable(reachable: boolean): Promise<void> {
+    return this.reachability.set(reachable);
   }
 
   public async stop(): Promise<void> {
-    this.reachable = false;
+    await this.reachability.close();
     await stopListening(this.server);
   }
 

@@ -5,6 +5,7 @@ import { seedService, SeedService } from './operations';
 import { DeploymentPlan, EmulatorOptions, RemovalPlan, resolveOptions } from './options';
 import { RecordedCall, Recorder } from './recorder';
 import { ProtonHttpServer } from './server';
+import { Reachability } from '../listening';
 import { instanceView } from './state/instance';
 import { serviceView } from './state/service';
 import { ProtonState } from './state/store';
@@ -25,13 +26,13 @@ export class ProtonEmulator {
   /** `http://127.0.0.1:PORT`, for the SDK's `endpoint` or AWS_ENDPOINT_URL_PROTON. */
   public endpoint = '';
   public port = 0;
-  private reachable = true;
   public readonly state: ProtonState;
   public readonly faults: Faults;
   public readonly recorder = new Recorder();
   public readonly validator: RequestValidator;
   private readonly authorization: ProtonAuthorization;
   private readonly http: ProtonHttpServer;
+  private readonly reachability: Reachability;
 
   private constructor(options: EmulatorOptions) {
     const resolved = resolveOptions(options);
@@ -48,6 +49,7 @@ export class ProtonEmulator {
       authorization: this.authorization,
       targetPrefix: loadModel().metadata.targetPrefix,
     });
+    this.reachability = new Reachability(this.http.server, this.state.options.host, () => this.port);
   }
 
   /** Every call received, in order. */
@@ -117,15 +119,12 @@ export class ProtonEmulator {
    * Whether clients can connect. Unreachable, the port refuses every connection (a function in a VPC with no route
    * to Proton, or an endpoint that is gone) while deployments go on; reachable again, it listens on the same port.
    */
-  public async setReachable(reachable: boolean): Promise<void> {
-    if (reachable === this.reachable) return;
-    this.reachable = reachable;
-    if (reachable) await this.http.listen(this.state.options.host, this.port);
-    else await this.http.stopListening();
+  public setReachable(reachable: boolean): Promise<void> {
+    return this.reachability.set(reachable);
   }
 
   public async stop(): Promise<void> {
-    this.reachable = false;
+    await this.reachability.close();
     await this.http.close();
   }
 }

@@ -52,11 +52,6 @@ export class ProtonHttpServer {
     await stopListening(this.server);
   }
 
-  /** Refuses connections from now on (see ../listening.ts); `listen` on the same port opens it again. */
-  public async stopListening(): Promise<void> {
-    await stopListening(this.server);
-  }
-
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { state, validator, faults, recorder, authorization, targetPrefix } = this.parts;
     const at = state.now();

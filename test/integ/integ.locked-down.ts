@@ -26,8 +26,8 @@ const vpc = new ec2.Vpc(stack, 'Vpc', {
   maxAzs: 2,
   natGateways: 0,
   subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-  gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
 });
+const s3 = vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
 const endpoints = Object.entries({
   Proton: ec2.InterfaceVpcEndpointAwsService.PROTON,
   CloudFormation: ec2.InterfaceVpcEndpointAwsService.CLOUDFORMATION,
@@ -45,7 +45,7 @@ const provider = ServiceInstanceProvider.of(stack, {
   pollInterval: Duration.seconds(20),
 });
 // The endpoints exist before the first instance is created and outlive the last one's removal.
-provider.node.addDependency(...endpoints);
+provider.node.addDependency(s3, ...endpoints);
 
 // The account's boundary: what the provider's roles do, and nothing beyond.
 iam.PermissionsBoundary.of(stack).apply(

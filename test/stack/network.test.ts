@@ -31,10 +31,10 @@ afterEach(async () => {
 const a: InstanceDef = { id: 'A', service: 'frontend', name: 'a', removalPolicy: RemovalPolicy.DESTROY };
 const b: InstanceDef = { id: 'B', service: 'frontend', name: 'b', removalPolicy: RemovalPolicy.DESTROY };
 
-/** Proton, and with `cloudFormation` the CloudFormation API too, reachable or not. */
+/** Proton, and with `cloudFormation` the CloudFormation API too, reachable or not (both switched at once). */
 async function setReachable(reachable: boolean, cloudFormation: boolean): Promise<void> {
-  await scenario.emulator.setReachable(reachable);
-  if (cloudFormation) await (await scenario.driver.cloudFormationApiServer()).setReachable(reachable);
+  const api = cloudFormation ? await scenario.driver.cloudFormationApiServer() : undefined;
+  await Promise.all([scenario.emulator.setReachable(reachable), api?.setReachable(reachable)]);
 }
 
 /** When the stack reaches `status`, Proton (and CloudFormation) become unreachable for OUTAGE_MS of stack time. */

@@ -162,6 +162,17 @@ describe('an endpoint with no route to it', () => {
     await expect(get()).resolves.toMatchObject({ serviceInstance: { name: 'web' } });
   });
 
+  test('switches made back to back, unawaited, end in the state asked for last', async () => {
+    void ctx.emulator.setReachable(false);
+    void ctx.emulator.setReachable(true);
+    await ctx.emulator.setReachable(false);
+    expect(summary(await errorOf(get()))).toMatch(/ECONNREFUSED|socket hang up/);
+    void ctx.emulator.setReachable(true);
+    void ctx.emulator.setReachable(false);
+    await ctx.emulator.setReachable(true);
+    await expect(get()).resolves.toMatchObject({ serviceInstance: { name: 'web' } });
+  });
+
   test('setting the same reachability twice is harmless, and so is stopping while unreachable', async () => {
     await ctx.emulator.setReachable(false);
     await ctx.emulator.setReachable(false);
