@@ -45,7 +45,8 @@ async function replace(event: OnEventRequest, props: InstanceProperties, phase: 
       // A rollback points back at the instance the stack had and must complete: name it without reading it, and let
       // isComplete read it when Proton answers (as for an in-place rollback; gone, it completes empty).
       log.warn('rollback of a replacement: Proton does not answer now; pointing back at the instance, to be read by isComplete', { ...ref });
-      return { PhysicalResourceId: serviceInstanceArnIn(event.StackId, ref), ProtonState: reconcileState(event, props, phase, undefined, { adopted: true }) };
+      const state = reconcileState(event, props, phase, undefined, { adopted: true });
+      return { PhysicalResourceId: serviceInstanceArnIn(event.StackId, ref), ProtonState: state };
     }
     // Not knowing would mean creating an instance that may exist: fail (the SDK has retried) instead.
     throw describeCallError(error, { operation: 'GetServiceInstance', subject: describeInstance(ref) });

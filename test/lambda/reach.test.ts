@@ -109,11 +109,11 @@ describe('the middleware on each SDK client', () => {
   });
 
   test('another API is still tried: the memory is per API', async () => {
-    const proton = fakeClient('Proton');
-    const cloudFormation = fakeClient('CloudFormation');
+    const protonCall = fakeClient('Proton');
+    const cloudFormationCall = fakeClient('CloudFormation');
     beginOnEvent('Update');
-    await expect(cloudFormation(() => Promise.reject(refused()))).rejects.toThrow(/ECONNREFUSED/);
-    await expect(proton(() => Promise.resolve('answer'))).resolves.toBe('answer');
+    await expect(cloudFormationCall(() => Promise.reject(refused()))).rejects.toThrow(/ECONNREFUSED/);
+    await expect(protonCall(() => Promise.resolve('answer'))).resolves.toBe('answer');
   });
 
   test('an error that is not a connection failure is not remembered', async () => {
