@@ -84,7 +84,7 @@ export function watchReach<C extends WithMiddleware>(
   return client;
 }
 
-/** Whether a connection failure now ends the request (for tests and for the lifecycle's own checks). */
+/** Whether a connection failure now ends the request: the mode, which otherwise shows only in the middleware's errors. */
 export function failsFast(): boolean {
   return mode === 'fail';
 }

@@ -1,4 +1,4 @@
-import { describeStack } from '../cloudformation';
+import { describeStack, StackDescription } from '../cloudformation';
 import { describeCallError, errorName, isTransient } from '../errors';
 import { log } from '../log';
 import { forwardConfirmed, waitOutConnectionFailures } from '../reach';
@@ -27,13 +27,9 @@ const MAX_NESTING = 5;
  * boundary or an SCP denying DescribeStacks) and fails the request, rather than let a later rollback decide blind.
  */
 export async function currentPhase(stackId: string): Promise<string | undefined> {
+  let stack: StackDescription;
   try {
-    const stack = await describeStack(stackId);
-    const { phase, forward } = stack.status === 'UPDATE_IN_PROGRESS' && stack.parentId !== undefined
-      ? await nestedUpdatePhase(stack.parentId)
-      : { phase: stack.status, forward: stack.status === 'UPDATE_IN_PROGRESS' };
-    if (forward) forwardConfirmed();
-    return rollbackAware(phase);
+    stack = await describeStack(stackId);
   } catch (e) {
     if (!isTransient(e)) {
       throw describeCallError(e, { operation: 'DescribeStacks', service: 'cloudformation', subject: 'its own stack', resource: stackId });
@@ -41,31 +37,13 @@ export async function currentPhase(stackId: string): Promise<string | undefined>
     log.warn('DescribeStacks on the own stack failed; deciding without the stack status for now', { error: errorName(e) });
     return undefined;
   }
-}
-
-/**
- * A nested stack reading UPDATE_IN_PROGRESS: whether CloudFormation shows a parent's rollback in the nested stack's
- * own status is unverified, so the parents are read too. A parent rolling back makes the request a rollback; only
- * when every parent up to the root is updating is it a forward update. A parent that cannot be read leaves the
- * nested stack's own status, not confirmed as forward.
- */
-async function nestedUpdatePhase(parentId: string): Promise<{ phase: string; forward: boolean }> {
-  const unconfirmed = { phase: 'UPDATE_IN_PROGRESS', forward: false };
-  let id: string | undefined = parentId;
-  for (let depth = 1; id !== undefined; depth++) {
-    if (depth > MAX_NESTING) return unconfirmed;
-    let parent;
-    try {
-      parent = await describeStack(id);
-    } catch (e) {
-      log.warn('DescribeStacks on a parent stack failed; taking the nested stack\'s own status', { error: errorName(e), stackId: id });
-      return unconfirmed;
-    }
-    if (parent.status === 'UPDATE_ROLLBACK_IN_PROGRESS') return { phase: parent.status, forward: false };
-    if (parent.status !== 'UPDATE_IN_PROGRESS') return unconfirmed;
-    id = parent.parentId;
-  }
-  return { phase: 'UPDATE_IN_PROGRESS', forward: true };
+  if (stack.status !== 'UPDATE_IN_PROGRESS') return rollbackAware(stack.status);
+  // For a nested stack: whether CloudFormation shows a parent's rollback in the nested stack's own status is unverified,
+  // so the parents are read too. A parent rolling back makes the request a rollback; only when the root reads
+  // UPDATE_IN_PROGRESS as well is it a forward update. A parent that cannot be read confirms nothing.
+  const traced = await traceUp(stack, 'UPDATE_IN_PROGRESS', 'DescribeStacks on a parent stack failed; taking the nested stack\'s own status');
+  if (traced === 'UPDATE_IN_PROGRESS') forwardConfirmed();
+  return rollbackAware(traced === 'UPDATE_ROLLBACK_IN_PROGRESS' ? traced : stack.status);
 }
 
 /**
@@ -74,19 +52,35 @@ async function nestedUpdatePhase(parentId: string): Promise<{ phase: string; for
  * Delete never fails for it, it decides without (an instance that never deployed is still removed).
  */
 export async function deletionPhase(stackId: string): Promise<string | undefined> {
-  let id = stackId;
+  const unknown = 'DescribeStacks failed; deciding the removal without the stack status';
+  let stack: StackDescription;
   try {
-    for (let depth = 0; depth <= MAX_NESTING; depth++) {
-      const stack = await describeStack(id);
-      if (stack.status !== 'DELETE_IN_PROGRESS' || stack.parentId === undefined) return stack.status;
-      id = stack.parentId;
-    }
-    // Still deleting MAX_NESTING parents up: why is unknown.
-    return undefined;
+    stack = await describeStack(stackId);
   } catch (e) {
-    log.warn('DescribeStacks failed; deciding the removal without the stack status', { error: errorName(e), stackId: id });
+    log.warn(unknown, { error: errorName(e), stackId });
     return undefined;
   }
+  return traceUp(stack, 'DELETE_IN_PROGRESS', unknown);
+}
+
+/**
+ * A nested stack's status `passing` says only that a parent is acting on it: the parents are read, up to
+ * MAX_NESTING of them, until one reads otherwise or the root is reached. Answers that status (`passing` at a root
+ * that reads it); undefined, unknown, when the stack MAX_NESTING parents up still reads `passing` or a parent
+ * cannot be read (logged with `warning`).
+ */
+async function traceUp(stack: StackDescription, passing: string, warning: string): Promise<string | undefined> {
+  for (let parents = 0; stack.status === passing && stack.parentId !== undefined; parents++) {
+    if (parents === MAX_NESTING) return undefined;
+    const parentId: string = stack.parentId;
+    try {
+      stack = await describeStack(parentId);
+    } catch (e) {
+      log.warn(warning, { error: errorName(e), stackId: parentId });
+      return undefined;
+    }
+  }
+  return stack.status;
 }
 
 /** A request that belongs to a rollback must not fail on a connection failure: it waits it out (see reach.ts). */
