@@ -34,13 +34,14 @@ export async function stopListening(server: Server): Promise<void> {
  */
 export class Reachability {
   private reachable = true;
+  private closed = false;
   private last: Promise<void> = Promise.resolve();
 
   constructor(private readonly server: Server, private readonly host: string, private readonly port: () => number) {}
 
   public set(reachable: boolean): Promise<void> {
     this.last = this.last.then(async () => {
-      if (reachable === this.reachable) return;
+      if (this.closed || reachable === this.reachable) return;
       this.reachable = reachable;
       if (reachable) await listenOn(this.server, this.host, this.port());
       else await stopListening(this.server);
@@ -51,6 +52,6 @@ export class Reachability {
   /** For stop(): the port is closed for good; later switches do nothing. */
   public async close(): Promise<void> {
     await this.set(false);
-    this.set = () => this.last;
+    this.closed = true;
   }
 }

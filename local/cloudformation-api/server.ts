@@ -12,7 +12,7 @@ import { readBody } from '../http-body';
 import { AccessDenial, AuthorizationProblem, firstDenial } from '../iam/authorize';
 import { accessKeyIdOf } from '../iam/sigv4';
 import { Authorizer } from '../iam/types';
-import { listenOn, Reachability, stopListening } from '../listening';
+import { listenOn, Reachability } from '../listening';
 
 /** One call as the API saw it. */
 export interface RecordedQueryCall {
@@ -97,7 +97,6 @@ export class CloudFormationApi {
 
   public async stop(): Promise<void> {
     await this.reachability.close();
-    await stopListening(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
